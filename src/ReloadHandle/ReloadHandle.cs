@@ -1,0 +1,861 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using Microsoft.Extensions.Logging;
+using ReloadHandle.Decoding;
+using ReloadHandle.Internal;
+using ReloadHandle.Sources;
+using ReloadHandle.Validation;
+
+namespace ReloadHandle;
+
+/// <summary>
+/// Holds the live configuration of one concern and replaces it while the process keeps serving: a candidate goes live
+/// only after it validated, as a new immutable, versioned <see cref="Snapshot{T}"/>; every attempt is a span, a metric
+/// point and a log line. Create one with <see cref="ReloadHandleBuilder{T}"/>.
+/// </summary>
+/// <typeparam name="T">The configuration type. Treat live values as immutable: every reader shares them.</typeparam>
+/// <remarks>
+/// <para><b>Thread safety.</b> Every member is thread-safe. Reads (<see cref="Current"/>, <see cref="TryGetCurrent"/>,
+/// <see cref="Lease"/>) never block and never wait for writers. Writes (<see cref="ApplyAsync(T, CancellationToken)"/>,
+/// <see cref="ApplyChangeAsync"/>, <see cref="RollbackAsync"/> and the source) are serialized.</para>
+/// <para><b>Ownership.</b> The handle owns its source and its values: a replaced value that is
+/// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed exactly once, after its last lease ends.</para>
+/// </remarks>
+public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleGauges
+{
+    private static readonly IReadOnlyList<ActivityContext> NoWriters = [];
+    private static readonly IScheduler DeliveryScheduler = TaskPoolScheduler.Default.DisableOptimizations(typeof(ISchedulerLongRunning));
+
+    private readonly ISource? _source;
+    private readonly SourceDescription _sourceForTelemetry;
+    private readonly string _sourceText;
+    private readonly IPayloadDecoder<T> _decoder;
+    private readonly IPayloadEncoder<T>? _encoder;
+    private readonly IReloadValidator<T>[] _validators;
+    private readonly Func<T, T>? _prepare;
+    private readonly int _historySize;
+    private readonly int _maxPayloadBytes;
+    private readonly TimeSpan _startupTimeout;
+    private readonly StartupFallback _fallback;
+    private readonly bool _hasDefault;
+    private readonly T? _defaultValue;
+    private readonly LastKnownGoodCache? _cache;
+    private readonly TimeSpan? _drainTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SourceLoop? _loop;
+    private readonly string _versionTagName;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly object _statusGate = new();
+    private readonly object _startGate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<Snapshot<T>> _firstValue = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BehaviorSubject<Snapshot<T>?> _snapshots = new(null);
+    private readonly Subject<ReloadResult<T>> _attempts = new();
+    private readonly IObservable<Snapshot<T>> _changes;
+    private readonly IObservable<ReloadResult<T>> _attemptsView;
+
+    private Snapshot<T>? _current;
+    private Snapshot<T>[] _history = [];
+    private ReloadStatus _status;
+    private SourceStatus? _sourceStatus;
+    private ReloadOutcome? _lastOutcome;
+    private string? _lastAttemptError;
+    private string? _lastAttemptRevision;
+    private DateTimeOffset? _lastAttemptAt;
+    private bool _startupFailed;
+    private long _lastVersion;
+    private long _lastSuccessTimestamp;
+    private bool _sourceDelivered;
+    private Task? _startTask;
+    private Task? _loopTask;
+    private int _disposed;
+    private bool _closed;
+
+    internal ReloadHandle(ReloadHandleBuilder<T> builder, TimeProvider time, ILogger logger)
+    {
+        Name = builder.Name;
+        _source = builder.Source;
+        _sourceForTelemetry = _source?.Description ?? new SourceDescription("code", string.Empty);
+        _sourceText = _sourceForTelemetry.ToString();
+        _decoder = builder.Decoder!;
+        _encoder = _decoder as IPayloadEncoder<T>;
+        _validators = [.. builder.Validators];
+        _prepare = builder.PrepareStep;
+        _historySize = builder.HistorySize;
+        _maxPayloadBytes = builder.MaxPayloadBytes;
+        _startupTimeout = builder.StartupTimeout;
+        _fallback = builder.Fallback;
+        _hasDefault = builder.HasDefault;
+        _defaultValue = builder.DefaultValue;
+        _cache = builder.CachePath is { } path ? new LastKnownGoodCache(path) : null;
+        _drainTimeout = builder.DrainTimeout;
+        _time = time;
+        _logger = logger;
+        _versionTagName = $"config.{Name}.version";
+
+        var now = time.GetUtcNow();
+        if (_source is not null)
+        {
+            _sourceStatus = new SourceStatus(_source.Description, SourceState.Connecting, now, null, 0);
+            _loop = new SourceLoop(_source, Name, builder.Retry, time, logger, OnSourceStatus, ApplyFromSourceAsync);
+        }
+
+        _status = new ReloadStatus(HandleState.Initializing, now, null, null, null, null, _sourceStatus);
+        _changes = Observable.Create<Snapshot<T>>(observer => _snapshots
+            .Where(snapshot => snapshot is not null)
+            .Select(snapshot => snapshot!)
+            .ObserveOn(DeliveryScheduler)
+            .Subscribe(new GuardedObserver<Snapshot<T>>(observer, _logger, Name)));
+        _attemptsView = Observable.Create<ReloadResult<T>>(observer => _attempts
+            .ObserveOn(DeliveryScheduler)
+            .Subscribe(new GuardedObserver<ReloadResult<T>>(observer, _logger, Name)));
+        ReloadDiagnostics.Register(this);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public Snapshot<T> Current => Volatile.Read(ref _current) ?? ThrowNoValue();
+
+    /// <inheritdoc />
+    public ReloadStatus Status => Volatile.Read(ref _status);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Snapshot<T>> History => Volatile.Read(ref _history);
+
+    /// <inheritdoc />
+    public SourceDescription? Source => _source?.Description;
+
+    /// <inheritdoc />
+    public IObservable<Snapshot<T>> Changes => _changes;
+
+    /// <inheritdoc />
+    public IObservable<ReloadResult<T>> Attempts => _attemptsView;
+
+    string IHandleGauges.SourceKind => _sourceForTelemetry.Kind;
+
+    long IHandleGauges.CurrentVersion => Volatile.Read(ref _current)?.Version ?? 0;
+
+    double? IHandleGauges.SecondsSinceSuccess
+    {
+        get
+        {
+            var last = Volatile.Read(ref _lastSuccessTimestamp);
+            return last == 0 ? null : _time.GetElapsedTime(last).TotalSeconds;
+        }
+    }
+
+    int IHandleGauges.SourceStateValue => (int)(Volatile.Read(ref _sourceStatus)?.State ?? SourceState.Healthy);
+
+    int IHandleGauges.HandleStateValue => (int)Status.State;
+
+    /// <inheritdoc />
+    public bool TryGetCurrent([NotNullWhen(true)] out Snapshot<T>? snapshot)
+    {
+        snapshot = Volatile.Read(ref _current);
+        return snapshot is not null;
+    }
+
+    /// <inheritdoc />
+    public SnapshotLease<T> Lease()
+    {
+        while (true)
+        {
+            var snapshot = Current;
+            if (snapshot.TryAddOwner())
+            {
+                if (!snapshot.IsReleased)
+                {
+                    return new SnapshotLease<T>(snapshot);
+                }
+
+                snapshot.RemoveOwner(); // forced out by a drain timeout: take the newer one
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Snapshot<T>> WaitForFirstValueAsync(CancellationToken cancellationToken = default) =>
+        _firstValue.Task.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts watching the source and waits for the first valid value, up to the start-up timeout; then applies the
+    /// start-up fallback. Calling it again returns the same start-up.
+    /// </summary>
+    /// <param name="cancellationToken">Stops this caller's wait (not the handle's start-up).</param>
+    /// <returns>Completes when a value is live.</returns>
+    /// <exception cref="ReloadStartupException">No valid value within the timeout and the fallback could not provide one.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_startGate)
+        {
+            _startTask ??= StartCoreAsync();
+        }
+
+        return _startTask.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Validates <paramref name="value"/> and, if valid and different, makes it the live value (trigger <see cref="ReloadTrigger.Manual"/>).</summary>
+    /// <param name="value">The candidate. If disposable, the handle takes ownership when it goes live.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>The outcome; never throws for an invalid candidate.</returns>
+    public Task<ReloadResult<T>> ApplyAsync(T value, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return AttemptAsync(Candidate.ForValue(value, ReloadTrigger.Manual), cancellationToken);
+    }
+
+    /// <summary>Decodes, validates and applies a source change directly, as if the handle's source had produced it.</summary>
+    /// <param name="change">The change; an absent change is rejected.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>The outcome.</returns>
+    public Task<ReloadResult<T>> ApplyChangeAsync(SourceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var writers = TraceParents.TryGet(change, out var writer) ? [writer] : NoWriters;
+        return AttemptAsync(Candidate.ForChange(change, change.Trigger, writers, 1), cancellationToken);
+    }
+
+    /// <summary>
+    /// Re-applies the value of an earlier version as a <em>new</em> version (versions never go back), validated again
+    /// and traced with trigger <see cref="ReloadTrigger.Rollback"/>. It stays live until the source's next change.
+    /// </summary>
+    /// <param name="version">A version still in <see cref="History"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>The outcome; rejected when the version is no longer in history.</returns>
+    public Task<ReloadResult<T>> RollbackAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var target = History.FirstOrDefault(s => s.Version == version);
+        Candidate candidate;
+        if (target is null)
+        {
+            var kept = History.Count == 0 ? "none" : $"{History[^1].Version}..{History[0].Version}";
+            candidate = Candidate.Refused(ReloadTrigger.Rollback, $"version {version} is not in the history of handle '{Name}' (it keeps versions {kept})");
+        }
+        else if (target.Payload is { } payload)
+        {
+            candidate = Candidate.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback);
+        }
+        else if (target.Value is IDisposable or IAsyncDisposable)
+        {
+            candidate = Candidate.Refused(ReloadTrigger.Rollback, $"version {version} of handle '{Name}' was disposed when replaced and no payload was kept to rebuild it");
+        }
+        else
+        {
+            candidate = Candidate.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash };
+        }
+
+        return AttemptAsync(candidate, cancellationToken);
+    }
+
+    /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>
+    /// <returns>Completes when the source has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loopTask is not null)
+        {
+            await _loopTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_source is not null)
+        {
+            try
+            {
+                await _source.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                Log.SourceDisposeFailed(_logger, _sourceText, Name, exception);
+            }
+        }
+
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _closed = true;
+            Volatile.Read(ref _current)?.RemoveOwner();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        _snapshots.OnCompleted();
+        _attempts.OnCompleted();
+        ReloadDiagnostics.Unregister(this);
+        _firstValue.TrySetException(new ObjectDisposedException(GetType().FullName, $"Handle '{Name}' was disposed before it had a value."));
+        _stopping.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"ReloadHandle<{typeof(T).Name}> '{Name}' ({Status.State}, v{Volatile.Read(ref _current)?.Version ?? 0})";
+
+    [DoesNotReturn]
+    private Snapshot<T> ThrowNoValue() =>
+        throw new InvalidOperationException($"Handle '{Name}' has no value yet: await StartAsync or WaitForFirstValueAsync first, or use TryGetCurrent.");
+
+    private async Task StartCoreAsync()
+    {
+        if (_loop is null)
+        {
+            if (_hasDefault && Volatile.Read(ref _current) is null)
+            {
+                await AttemptAsync(Candidate.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, _stopping.Token).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        // The watch loop starts a trace of its own: it must not inherit the caller's Activity.Current.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loopTask = Task.Run(() => _loop.RunAsync(_stopping.Token));
+        }
+
+        try
+        {
+            await _firstValue.Task.WaitAsync(_startupTimeout, _time, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await FallBackAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task FallBackAsync()
+    {
+        var reason = Status.LastError ?? $"{_sourceText} did not answer";
+        switch (_fallback)
+        {
+            case StartupFallback.UseDefault:
+                Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "default value");
+                await EnsureStartedAsync(Candidate.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, "its default value", reason).ConfigureAwait(false);
+                return;
+            case StartupFallback.UseLastKnownGood:
+                byte[]? cached;
+                try
+                {
+                    cached = _cache!.TryRead();
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw Fail($"{reason}; and its last-known-good cache {_cache!.Path} could not be read: {exception.Message}", exception);
+                }
+
+                if (cached is null)
+                {
+                    throw Fail($"{reason}; and its last-known-good cache {_cache.Path} is empty");
+                }
+
+                Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "last-known-good cache");
+                await EnsureStartedAsync(Candidate.ForPayload(cached, "cache", hash: null, ReloadTrigger.Cache) with { OnlyIfEmpty = true }, $"its last-known-good cache {_cache.Path}", reason).ConfigureAwait(false);
+                return;
+            default:
+                throw Fail(reason);
+        }
+    }
+
+    private async Task EnsureStartedAsync(Candidate candidate, string what, string reason)
+    {
+        var result = await AttemptAsync(candidate, _stopping.Token).ConfigureAwait(false);
+        if (Volatile.Read(ref _current) is null)
+        {
+            throw Fail($"{reason}; and {what} was {result.Outcome.ToString().ToUpperInvariant()}: {string.Join("; ", result.Errors)}", result.Exception);
+        }
+    }
+
+    private ReloadStartupException Fail(string reason, Exception? inner = null)
+    {
+        lock (_statusGate)
+        {
+            _startupFailed = true;
+            PublishStatus();
+        }
+
+        var timeout = _startupTimeout == Timeout.InfiniteTimeSpan ? "the start-up wait" : $"{_startupTimeout.TotalSeconds:0.###} s";
+        return new ReloadStartupException(Name, $"Handle '{Name}' got no valid value from {_sourceText} within {timeout}: {reason}.", inner);
+    }
+
+    private Task ApplyFromSourceAsync(CoalescedChange change, CancellationToken cancellationToken)
+    {
+        if (change.Latest.IsAbsent)
+        {
+            Log.SourceAbsent(_logger, _sourceText, Name, Volatile.Read(ref _current)?.Version ?? 0);
+            return Task.CompletedTask;
+        }
+
+        var trigger = _sourceDelivered ? change.Latest.Trigger : ReloadTrigger.Initial;
+        _sourceDelivered = true;
+        return AttemptAsync(Candidate.ForChange(change.Latest, trigger, change.Writers, change.Count), cancellationToken);
+    }
+
+    private void OnSourceStatus(SourceState state, string? error, int failures)
+    {
+        lock (_statusGate)
+        {
+            var previous = _sourceStatus!;
+            var since = previous.State == state ? previous.Since : _time.GetUtcNow();
+            Volatile.Write(ref _sourceStatus, new SourceStatus(previous.Description, state, since, error is null ? null : SecretScrubber.Scrub(error, ValueOf(Volatile.Read(ref _current))), failures));
+            PublishStatus();
+        }
+    }
+
+    private async Task<ReloadResult<T>> AttemptAsync(Candidate candidate, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (candidate.OnlyIfEmpty && _current is not null)
+            {
+                return new ReloadResult<T>(Name, ReloadOutcome.Unchanged, candidate.Trigger, _current, [], null, candidate.Revision, TimeSpan.Zero);
+            }
+
+            return Attempt(candidate);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    // Decode → validate → prepare → swap, under the write gate. Readers never see anything but whole snapshots.
+    private ReloadResult<T> Attempt(Candidate candidate)
+    {
+        var started = _time.GetTimestamp();
+        var previous = _current;
+        using var activity = StartActivity(candidate);
+        var errors = new List<string>();
+        Exception? exception = null;
+        T? value = default;
+        string? hash = candidate.Hash;
+        ReadOnlyMemory<byte>? payload = candidate.Payload;
+        var outcome = Evaluate();
+        Snapshot<T>? applied = null;
+        if (outcome == ReloadOutcome.Applied)
+        {
+            applied = Swap(value!, hash, payload, candidate, activity, previous);
+        }
+
+        var duration = _time.GetElapsedTime(started);
+        var cleanErrors = errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
+        var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, cleanErrors, exception, candidate.Revision, duration);
+        Record(result, activity, previous, applied, hash, candidate);
+        return result;
+
+        ReloadOutcome Evaluate()
+        {
+            if (candidate.RefusedBecause is { } refusal)
+            {
+                errors.Add(refusal);
+                return ReloadOutcome.Rejected;
+            }
+
+            if (payload is { } bytes)
+            {
+                if (candidate.IsAbsent)
+                {
+                    errors.Add($"{_sourceText} holds no configuration");
+                    return ReloadOutcome.Rejected;
+                }
+
+                if (bytes.Length > _maxPayloadBytes)
+                {
+                    errors.Add($"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes");
+                    return ReloadOutcome.Rejected;
+                }
+
+                hash ??= ContentHash.Of(bytes.Span);
+                if (previous is not null && previous.ContentHash == hash)
+                {
+                    return ReloadOutcome.Unchanged;
+                }
+
+                try
+                {
+                    value = _decoder.Decode(bytes);
+                }
+                catch (Exception decodeError) when (decodeError is not OutOfMemoryException)
+                {
+                    exception = decodeError;
+                    errors.Add($"the payload could not be decoded: {decodeError.Message}");
+                    return ReloadOutcome.Rejected;
+                }
+
+                if (value is null)
+                {
+                    errors.Add("the payload decoded to null");
+                    return ReloadOutcome.Rejected;
+                }
+            }
+            else
+            {
+                value = candidate.Value;
+                if (value is null)
+                {
+                    errors.Add("the candidate is null");
+                    return ReloadOutcome.Rejected;
+                }
+
+                if (hash is null && TryEncode(value) is { } encoded)
+                {
+                    payload = encoded;
+                    hash = ContentHash.Of(encoded);
+                }
+
+                var same = hash is not null && previous?.ContentHash is not null
+                    ? hash == previous.ContentHash
+                    : previous is not null && EqualityComparer<T>.Default.Equals(previous.Value, value);
+                if (same)
+                {
+                    return ReloadOutcome.Unchanged;
+                }
+            }
+
+            foreach (var validator in _validators)
+            {
+                try
+                {
+                    validator.Validate(value, errors);
+                }
+                catch (Exception validatorError) when (validatorError is not OutOfMemoryException)
+                {
+                    exception ??= validatorError;
+                    errors.Add($"validator {validator.GetType().Name} threw {validatorError.GetType().Name}: {validatorError.Message}");
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                return ReloadOutcome.Rejected;
+            }
+
+            if (_prepare is not null)
+            {
+                try
+                {
+                    value = _prepare(value);
+                }
+                catch (Exception prepareError) when (prepareError is not OutOfMemoryException)
+                {
+                    exception = prepareError;
+                    errors.Add($"the prepare step threw {prepareError.GetType().Name}: {prepareError.Message}");
+                    return ReloadOutcome.Failed;
+                }
+
+                if (value is null)
+                {
+                    errors.Add("the prepare step returned null");
+                    return ReloadOutcome.Failed;
+                }
+            }
+
+            return ReloadOutcome.Applied;
+        }
+    }
+
+    private byte[]? TryEncode(T value)
+    {
+        try
+        {
+            return _encoder?.Encode(value);
+        }
+        catch (Exception encodeError) when (encodeError is not OutOfMemoryException)
+        {
+            return null; // no hash: fall back to Equals for the unchanged check
+        }
+    }
+
+    private Snapshot<T> Swap(T value, string? hash, ReadOnlyMemory<byte>? payload, Candidate candidate, Activity? activity, Snapshot<T>? previous)
+    {
+        var snapshot = new Snapshot<T>(
+            value,
+            ++_lastVersion,
+            previous?.Version ?? 0,
+            Name,
+            candidate.Revision,
+            hash,
+            _time.GetUtcNow(),
+            candidate.Trigger,
+            activity?.Context ?? default,
+            payload,
+            _versionTagName,
+            ReleaseValue);
+
+        Volatile.Write(ref _current, snapshot);
+        var history = _history;
+        var kept = new Snapshot<T>[Math.Min(history.Length + 1, _historySize)];
+        kept[0] = snapshot;
+        Array.Copy(history, 0, kept, 1, kept.Length - 1);
+        Volatile.Write(ref _history, kept);
+
+        if (previous is not null)
+        {
+            previous.RemoveOwner();
+            if (!previous.IsReleased && _drainTimeout is { } drain && previous.Value is IDisposable or IAsyncDisposable)
+            {
+                ScheduleForcedRelease(previous, drain);
+            }
+        }
+
+        if (_cache is not null && payload is { } bytes)
+        {
+            try
+            {
+                _cache.Write(bytes.Span);
+            }
+            catch (Exception cacheError) when (cacheError is IOException or UnauthorizedAccessException)
+            {
+                Log.CacheWriteFailed(_logger, Name, _cache.Path, cacheError);
+            }
+        }
+
+        _firstValue.TrySetResult(snapshot);
+        _snapshots.OnNext(snapshot);
+        return snapshot;
+    }
+
+    private void ScheduleForcedRelease(Snapshot<T> snapshot, TimeSpan drain)
+    {
+        ITimer? timer = null;
+        timer = _time.CreateTimer(
+            _ =>
+            {
+                if (snapshot.ReleaseOnce())
+                {
+                    Log.DrainTimedOut(_logger, Name, snapshot.Version, drain);
+                }
+
+                timer?.Dispose();
+            },
+            null,
+            drain,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void ReleaseValue(Snapshot<T> snapshot)
+    {
+        try
+        {
+            switch (snapshot.Value)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    var pending = asyncDisposable.DisposeAsync();
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        _ = ObserveAsync(pending.AsTask(), snapshot.Version);
+                    }
+
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+        catch (Exception disposeError) when (disposeError is not OutOfMemoryException)
+        {
+            Log.DisposeFailed(_logger, Name, snapshot.Version, disposeError);
+        }
+    }
+
+    private async Task ObserveAsync(Task disposal, long version)
+    {
+        try
+        {
+            await disposal.ConfigureAwait(false);
+        }
+        catch (Exception disposeError) when (disposeError is not OutOfMemoryException)
+        {
+            Log.DisposeFailed(_logger, Name, version, disposeError);
+        }
+    }
+
+    private Activity? StartActivity(in Candidate candidate)
+    {
+        if (!ReloadDiagnostics.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        // One write caused the reload: it is the parent. Several (coalesced): each is a link. None: a root, or the
+        // caller's span for a manual apply.
+        var parent = candidate.Writers.Count == 1 && candidate.Coalesced == 1 ? candidate.Writers[0] : default;
+        var links = candidate.Writers.Count > 0 && parent == default ? candidate.Writers.Select(w => new ActivityLink(w)) : null;
+        var tags = new ActivityTagsCollection
+        {
+            [ReloadTelemetry.Attributes.Handle] = Name,
+            [ReloadTelemetry.Attributes.Source] = _sourceForTelemetry.Kind,
+            [ReloadTelemetry.Attributes.SourceLocation] = _sourceForTelemetry.Location,
+            [ReloadTelemetry.Attributes.Trigger] = TriggerName(candidate.Trigger),
+            [ReloadTelemetry.Attributes.CoalescedChanges] = candidate.Coalesced,
+        };
+        return ReloadDiagnostics.ActivitySource.StartActivity(ReloadTelemetry.ReloadSpanName, ActivityKind.Internal, parent, tags, links);
+    }
+
+    private void Record(ReloadResult<T> result, Activity? activity, Snapshot<T>? previous, Snapshot<T>? applied, string? hash, Candidate candidate)
+    {
+        var outcome = OutcomeName(result.Outcome);
+        var trigger = TriggerName(result.Trigger);
+        var serving = result.Current?.Version ?? 0;
+        var errorText = result.Errors.Count == 0 ? null : string.Join("; ", result.Errors);
+
+        ReloadDiagnostics.Attempts.Add(
+            1,
+            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, Name),
+            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome),
+            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Trigger, trigger));
+        ReloadDiagnostics.Duration.Record(
+            result.Duration.TotalSeconds,
+            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, Name),
+            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome));
+
+        if (activity is not null)
+        {
+            activity.SetTag(ReloadTelemetry.Attributes.Outcome, outcome);
+            activity.SetTag(ReloadTelemetry.Attributes.Version, serving);
+            activity.SetTag(ReloadTelemetry.Attributes.PreviousVersion, previous?.Version ?? 0);
+            activity.SetTag(ReloadTelemetry.Attributes.SourceRevision, candidate.Revision);
+            activity.SetTag(ReloadTelemetry.Attributes.ContentHash, hash);
+            if (result.Outcome is ReloadOutcome.Rejected or ReloadOutcome.Failed)
+            {
+                activity.SetTag(ReloadTelemetry.Attributes.ErrorCount, result.Errors.Count);
+                foreach (var error in result.Errors)
+                {
+                    activity.AddEvent(new ActivityEvent(ReloadTelemetry.ValidationErrorEvent, tags: new ActivityTagsCollection { [ReloadTelemetry.Attributes.ErrorMessage] = error }));
+                }
+
+                if (result.Exception is { } exception)
+                {
+                    activity.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+                    {
+                        ["exception.type"] = exception.GetType().FullName,
+                        ["exception.message"] = SecretScrubber.Scrub(exception.Message, ValueOf(applied), ValueOf(previous), candidate.Value),
+                        ["exception.stacktrace"] = SecretScrubber.Scrub(exception.ToString(), ValueOf(previous), candidate.Value),
+                    }));
+                }
+
+                activity.SetStatus(ActivityStatusCode.Error, $"{outcome}: {errorText}");
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            switch (result.Outcome)
+            {
+                case ReloadOutcome.Applied when _logger.IsEnabled(LogLevel.Information):
+                    var changed = JsonDiff.Describe(applied!.Payload is { } after ? JsonDiff.ChangedPaths(previous?.Payload, after) : ["(no payload to compare)"]);
+                    Log.Applied(_logger, Name, _sourceText, serving, previous?.Version ?? 0, trigger, candidate.Revision, changed);
+                    break;
+                case ReloadOutcome.Unchanged:
+                    Log.Unchanged(_logger, Name, _sourceText, trigger, candidate.Revision, serving);
+                    break;
+                case ReloadOutcome.Rejected:
+                    Log.Rejected(_logger, Name, _sourceText, trigger, candidate.Revision, serving, errorText!);
+                    break;
+                case ReloadOutcome.Failed:
+                    var clean = errorText!;
+                    var leaks = result.Exception is { } failure && SecretScrubber.Scrub(failure.Message, ValueOf(previous)) != failure.Message;
+                    Log.Failed(_logger, Name, _sourceText, trigger, candidate.Revision, serving, clean, leaks ? null : result.Exception);
+                    break;
+            }
+        }
+
+        lock (_statusGate)
+        {
+            _lastOutcome = result.Outcome;
+            _lastAttemptAt = _time.GetUtcNow();
+            _lastAttemptRevision = candidate.Revision;
+            _lastAttemptError = errorText;
+            if (result.Outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
+            {
+                Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
+            }
+
+            PublishStatus();
+        }
+
+        _attempts.OnNext(result);
+    }
+
+    // Called under _statusGate.
+    private void PublishStatus()
+    {
+        var hasValue = Volatile.Read(ref _current) is not null;
+        var source = Volatile.Read(ref _sourceStatus);
+        var attemptFailed = _lastOutcome is ReloadOutcome.Rejected or ReloadOutcome.Failed;
+        var sourceFailing = source is not null && source.State != SourceState.Healthy;
+        var state = (hasValue, attemptFailed || _startupFailed || source?.State == SourceState.Disconnected, attemptFailed || sourceFailing) switch
+        {
+            (false, true, _) => HandleState.Failed,
+            (false, false, _) => HandleState.Initializing,
+            (true, _, true) => HandleState.Degraded,
+            _ => HandleState.Healthy,
+        };
+
+        var error = attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null;
+        var previous = _status;
+        var since = previous.State == state ? previous.Since : _time.GetUtcNow();
+        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source));
+    }
+
+    private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;
+
+    private static string OutcomeName(ReloadOutcome outcome) => outcome switch
+    {
+        ReloadOutcome.Applied => "applied",
+        ReloadOutcome.Rejected => "rejected",
+        ReloadOutcome.Unchanged => "unchanged",
+        _ => "failed",
+    };
+
+    internal static string TriggerName(ReloadTrigger trigger) => trigger switch
+    {
+        ReloadTrigger.Initial => "initial",
+        ReloadTrigger.Watch => "watch",
+        ReloadTrigger.Poll => "poll",
+        ReloadTrigger.Manual => "manual",
+        ReloadTrigger.Rollback => "rollback",
+        _ => "cache",
+    };
+
+    /// <summary>One reload candidate: a value, or a payload to decode, plus how it came.</summary>
+    private readonly record struct Candidate(
+        ReloadTrigger Trigger,
+        T? Value,
+        ReadOnlyMemory<byte>? Payload,
+        string? Revision,
+        string? Hash,
+        IReadOnlyList<ActivityContext> Writers,
+        int Coalesced,
+        bool IsAbsent = false,
+        bool OnlyIfEmpty = false,
+        string? RefusedBecause = null)
+    {
+        public static Candidate ForValue(T value, ReloadTrigger trigger) =>
+            new(trigger, value, null, null, null, NoWriters, 1);
+
+        public static Candidate ForPayload(ReadOnlyMemory<byte> payload, string? revision, string? hash, ReloadTrigger trigger) =>
+            new(trigger, default, payload, revision, hash, NoWriters, 1);
+
+        public static Candidate ForChange(SourceChange change, ReloadTrigger trigger, IReadOnlyList<ActivityContext> writers, int coalesced) =>
+            new(trigger, default, change.Payload, change.Revision, null, writers, coalesced, IsAbsent: change.IsAbsent);
+
+        public static Candidate Refused(ReloadTrigger trigger, string reason) =>
+            new(trigger, default, null, null, null, NoWriters, 1, RefusedBecause: reason);
+    }
+}

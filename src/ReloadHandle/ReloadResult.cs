@@ -1,0 +1,61 @@
+namespace ReloadHandle;
+
+/// <summary>How one reload attempt ended, and what serves after it.</summary>
+/// <typeparam name="T">The configuration type.</typeparam>
+public sealed class ReloadResult<T>
+{
+    internal ReloadResult(
+        string handleName,
+        ReloadOutcome outcome,
+        ReloadTrigger trigger,
+        Snapshot<T>? current,
+        IReadOnlyList<string> errors,
+        Exception? exception,
+        string? sourceRevision,
+        TimeSpan duration)
+    {
+        HandleName = handleName;
+        Outcome = outcome;
+        Trigger = trigger;
+        Current = current;
+        Errors = errors;
+        Exception = exception;
+        SourceRevision = sourceRevision;
+        Duration = duration;
+    }
+
+    /// <summary>The handle's name.</summary>
+    public string HandleName { get; }
+
+    /// <summary>How the attempt ended.</summary>
+    public ReloadOutcome Outcome { get; }
+
+    /// <summary>What caused the attempt.</summary>
+    public ReloadTrigger Trigger { get; }
+
+    /// <summary>
+    /// The snapshot serving after the attempt: the new one when <see cref="Outcome"/> is
+    /// <see cref="ReloadOutcome.Applied"/>, otherwise the unchanged current one (<see langword="null"/> if none yet).
+    /// </summary>
+    public Snapshot<T>? Current { get; }
+
+    /// <summary>Every error found, with secrets removed; empty unless rejected or failed.</summary>
+    public IReadOnlyList<string> Errors { get; }
+
+    /// <summary>The exception that ended the attempt, if one did (a decoder, validator or prepare step that threw).</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>The source revision of the candidate, if it had one.</summary>
+    public string? SourceRevision { get; }
+
+    /// <summary>How long the attempt took.</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary><see langword="true"/> when the candidate went live.</summary>
+    public bool IsApplied => Outcome == ReloadOutcome.Applied;
+
+    /// <inheritdoc />
+    public override string ToString() => Errors.Count == 0
+        ? $"{HandleName}: {Outcome} ({Trigger}), serving v{Current?.Version ?? 0}"
+        : $"{HandleName}: {Outcome} ({Trigger}), serving v{Current?.Version ?? 0}: {string.Join("; ", Errors)}";
+}

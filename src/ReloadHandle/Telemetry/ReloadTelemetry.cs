@@ -1,0 +1,86 @@
+namespace ReloadHandle;
+
+/// <summary>
+/// The names ReloadHandle uses for its <see cref="System.Diagnostics.ActivitySource"/>, <see cref="System.Diagnostics.Metrics.Meter"/>,
+/// span attributes, events and instruments. No OpenTelemetry semantic convention covers configuration reloads yet,
+/// so the library owns the <c>reload.*</c> namespace. Renaming any of these is a breaking change.
+/// </summary>
+public static class ReloadTelemetry
+{
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> name: add it to your tracer provider.</summary>
+    public const string ActivitySourceName = "ReloadHandle";
+
+    /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> name: add it to your meter provider.</summary>
+    public const string MeterName = "ReloadHandle";
+
+    /// <summary>The reload span's name (low cardinality; the handle is an attribute).</summary>
+    public const string ReloadSpanName = "reload";
+
+    /// <summary>Span attribute and metric tag names.</summary>
+    public static class Attributes
+    {
+        /// <summary>The handle's name.</summary>
+        public const string Handle = "reload.handle";
+
+        /// <summary>The kind of source (<c>file</c>, <c>http</c>, <c>etcd</c>, <c>consul</c>, …, or <c>code</c>).</summary>
+        public const string Source = "reload.source";
+
+        /// <summary>Where the source reads from, without credentials.</summary>
+        public const string SourceLocation = "reload.source.location";
+
+        /// <summary>What caused the attempt: <c>initial</c>, <c>watch</c>, <c>poll</c>, <c>manual</c>, <c>rollback</c>, <c>cache</c>.</summary>
+        public const string Trigger = "reload.trigger";
+
+        /// <summary>How the attempt ended: <c>applied</c>, <c>rejected</c>, <c>unchanged</c>, <c>failed</c>.</summary>
+        public const string Outcome = "reload.outcome";
+
+        /// <summary>The version serving after the attempt (the new one when applied).</summary>
+        public const string Version = "reload.version";
+
+        /// <summary>The version serving before the attempt; 0 when none.</summary>
+        public const string PreviousVersion = "reload.previous_version";
+
+        /// <summary>The source's revision of the candidate.</summary>
+        public const string SourceRevision = "reload.source_revision";
+
+        /// <summary>Lower-case hex SHA-256 of the candidate's payload.</summary>
+        public const string ContentHash = "reload.content_hash";
+
+        /// <summary>How many source changes were coalesced into the attempt.</summary>
+        public const string CoalescedChanges = "reload.coalesced_changes";
+
+        /// <summary>The number of validation errors.</summary>
+        public const string ErrorCount = "reload.error_count";
+
+        /// <summary>On a <see cref="ValidationErrorEvent"/>: the error message, with secrets removed.</summary>
+        public const string ErrorMessage = "reload.error.message";
+
+        /// <summary>The state of a source, on the <see cref="Instruments.SourceState"/> gauge.</summary>
+        public const string SourceState = "reload.source.state";
+    }
+
+    /// <summary>The span event recorded once per validation error.</summary>
+    public const string ValidationErrorEvent = "reload.validation_error";
+
+    /// <summary>Instrument names of the <see cref="MeterName"/> meter.</summary>
+    public static class Instruments
+    {
+        /// <summary>Counter of reload attempts, tagged by handle, outcome and trigger.</summary>
+        public const string Attempts = "reload.attempts";
+
+        /// <summary>Histogram of attempt durations in seconds, tagged by handle and outcome.</summary>
+        public const string Duration = "reload.duration";
+
+        /// <summary>Gauge of each handle's current version.</summary>
+        public const string Version = "reload.version";
+
+        /// <summary>Gauge of seconds since each handle's last successful (applied or unchanged) attempt.</summary>
+        public const string TimeSinceSuccess = "reload.time_since_success";
+
+        /// <summary>Gauge of each source's state: 0 connecting, 1 healthy, 2 degraded, 3 disconnected.</summary>
+        public const string SourceState = "reload.source.state";
+
+        /// <summary>Gauge of each handle's state: 0 initializing, 1 healthy, 2 degraded, 3 failed.</summary>
+        public const string HandleState = "reload.handle.state";
+    }
+}

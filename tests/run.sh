@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test in the repository. Installs what the tests need when it is missing
+# (Debian's etcd-server for the etcd adapter's real-server tests), then runs
+# `dotnet test` on the solution with TRX results in artifacts/test-results and prints
+# one line: "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v etcd >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "== installing etcd-server (needed by the etcd adapter tests)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+  else
+    echo "warning: etcd is not on PATH and cannot be installed here; the etcd tests will fail with a clear message" >&2
+  fi
+fi
+
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet test ReloadHandle.sln -c Release --logger "trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" "$@" || status=$?
+
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
+    if counters is not None:
+        passed += int(counters.get("passed", 0))
+        failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+print(f"tests: {passed} passed, {failed} failed")
+PY
+exit $status
