@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
@@ -476,7 +477,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
                 if (bytes.Length > _maxPayloadBytes)
                 {
-                    errors.Add($"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes");
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes"));
                     return ReloadOutcome.Rejected;
                 }
 
