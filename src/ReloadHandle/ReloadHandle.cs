@@ -457,6 +457,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var cleanErrors = errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
         var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, cleanErrors, exception, candidate.Revision, duration);
         Record(result, activity, previous, applied, hash, candidate);
+        activity?.Stop(); // end the span before anyone hears of the attempt
+        _attempts.OnNext(result);
         return result;
 
         ReloadOutcome Evaluate()
@@ -789,8 +791,6 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
             PublishStatus();
         }
-
-        _attempts.OnNext(result);
     }
 
     // Called under _statusGate.

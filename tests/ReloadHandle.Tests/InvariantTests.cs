@@ -260,8 +260,9 @@ public class InvariantTests
         await using var handle = RoutesHandle(name).FromSource(source).WithLoggerFactory(logs.Factory).Build();
         await handle.StartAsync().WaitAsync(Wait.Timeout);
 
+        var attempted = Wait.ForAsync(handle.Attempts, a => a.SourceRevision == "broken", "the broken payload was attempted");
         source.Set("""{"items": ["a", """, revision: "broken");
-        var rejected = await Wait.ForAsync(handle.Attempts, a => a.SourceRevision == "broken", "the broken payload was attempted");
+        var rejected = await attempted;
 
         rejected.Outcome.Should().Be(ReloadOutcome.Rejected);
         rejected.Errors.Should().ContainSingle().Which.Should().StartWith("the payload could not be decoded:");
