@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ReloadHandle.Hosting.Internal;
+
+/// <summary>
+/// Starts every registered handle before any hosted service starts (so nothing serves without configuration), and
+/// disposes them after every hosted service stopped (so nothing loses its configuration while it drains).
+/// </summary>
+internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServiceProvider services) : IHostedLifecycleService
+{
+    private readonly ILogger _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ReloadHandle.Hosting") ?? NullLogger.Instance;
+
+    /// <summary>Starts the handles concurrently; each waits for its first valid value per its own start-up policy.</summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var starts = registry.Registrations.Select(registration => StartAsync(registration, cancellationToken)).ToArray();
+        try
+        {
+            await Task.WhenAll(starts).ConfigureAwait(false);
+        }
+        catch (Exception) when (starts.Count(s => s.IsFaulted) > 1)
+        {
+            var errors = starts.Where(s => s.IsFaulted).Select(s => s.Exception!.InnerException!).ToArray();
+            throw new AggregateException($"{errors.Length} reload handles failed to start: {string.Join("; ", errors.Select(e => e.Message))}", errors);
+        }
+    }
+
+    /// <summary>Disposes the handles (stopping their sources) until <paramref name="cancellationToken"/> says the shutdown timeout is over.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        var started = registry.Registrations.Where(r => r.IsBuilt).ToArray();
+        var stops = started.Select(StopAsync).ToArray();
+        try
+        {
+            await Task.WhenAll(stops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var pending = started.Where((_, i) => !stops[i].IsCompleted).Select(r => r.HandleName);
+            Log.StopTimedOut(_logger, string.Join(", ", pending));
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task StartAsync(ReloadableRegistration registration, CancellationToken cancellationToken)
+    {
+        await registration.StartAsync(services, cancellationToken).ConfigureAwait(false);
+        Log.Started(_logger, registration.HandleName);
+    }
+
+    private async Task StopAsync(ReloadableRegistration registration)
+    {
+        try
+        {
+            await registration.StopAsync(services).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Log.StopFailed(_logger, registration.HandleName, exception);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReloadHandle.Hosting.Internal;
+using ReloadHandle.Sources;
+using ReloadHandle.Validation;
+
+namespace ReloadHandle.Hosting;
+
+/// <summary>
+/// Configures a reload handle registered with <c>services.AddReloadable&lt;T&gt;()</c>, as <see cref="OptionsBuilder{TOptions}"/>
+/// configures options. It records the configuration; the handle is built when first resolved, from a
+/// <see cref="ReloadHandleBuilder{T}"/> given the container's <see cref="TimeProvider"/> and logger factory, these
+/// steps in order, and every <see cref="IValidateOptions{TOptions}"/> registered for the handle's options name.
+/// Source packages extend it through <see cref="IReloadHandleBuilder"/> (<c>.FromFile(...)</c>, <c>.FromEtcd(...)</c>).
+/// </summary>
+/// <typeparam name="T">The configuration type.</typeparam>
+/// <remarks>Arguments are checked at once, so a bad setting fails at registration rather than at start-up.</remarks>
+public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
+    where T : class
+{
+    private readonly ReloadableRegistration<T> _registration;
+
+    internal ReloadableBuilder(IServiceCollection services, ReloadableRegistration<T> registration)
+    {
+        Services = services;
+        _registration = registration;
+    }
+
+    /// <summary>The services the handle is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The handle's name: its service key, and the <c>reload.handle</c> attribute of its spans and metrics.</summary>
+    public string Name => _registration.HandleName;
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.FromSource" />
+    public ReloadableBuilder<T> FromSource(ISource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return FromSource(_ => source);
+    }
+
+    /// <summary>Sets the handle's source, created from the container when the handle is first resolved.</summary>
+    /// <param name="factory">Creates the source; the handle owns it and disposes it.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">A source is already set.</exception>
+    public ReloadableBuilder<T> FromSource(Func<IServiceProvider, ISource> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        if (_registration.HasSource)
+        {
+            throw new InvalidOperationException($"Handle '{Name}' already has a source; a handle has one source.");
+        }
+
+        _registration.HasSource = true;
+        _registration.Add((builder, services) => builder.FromSource(factory(services)));
+        return this;
+    }
+
+    IReloadHandleBuilder IReloadHandleBuilder.FromSource(ISource source) => FromSource(source);
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Func{T, bool}, string)" />
+    public ReloadableBuilder<T> Validate(Func<T, bool> predicate, string message) => Apply(b => b.Validate(predicate, message));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Action{T, ICollection{string}})" />
+    public ReloadableBuilder<T> Validate(Action<T, ICollection<string>> validate) => Apply(b => b.Validate(validate));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(IReloadValidator{T})" />
+    public ReloadableBuilder<T> Validate(IReloadValidator<T> validator) => Apply(b => b.Validate(validator));
+
+    /// <summary>
+    /// Validates candidates with their data annotations (<c>[Required]</c>, <c>[Range]</c>, <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>),
+    /// going into members marked <see cref="ValidateObjectMembersAttribute"/> and <see cref="ValidateEnumeratedItemsAttribute"/>,
+    /// as <c>OptionsBuilder.ValidateDataAnnotations()</c> does. Only this handle is affected.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    [RequiresUnreferencedCode("Data annotations validation reads the members of T by reflection.")]
+    public ReloadableBuilder<T> ValidateDataAnnotations() =>
+        Apply(b => b.Validate(new OptionsValidatorAdapter<T>(new DataAnnotationValidateOptions<T>(name: null), _registration.OptionsName)));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Prepare" />
+    public ReloadableBuilder<T> Prepare(Func<T, T> prepare) => Apply(b => b.Prepare(prepare));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithHistorySize" />
+    public ReloadableBuilder<T> WithHistorySize(int size) => Apply(b => b.WithHistorySize(size));
+
+    /// <summary>
+    /// How long host start-up waits for the handle's first valid value, and what happens then: with
+    /// <see cref="StartupFallback.Fail"/> (the default) the host fails to start with a <see cref="ReloadStartupException"/>
+    /// naming the handle and the reason.
+    /// </summary>
+    /// <param name="timeout">The wait; 30 seconds unless set. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
+    /// <param name="fallback">What to do when no valid value arrived in time.</param>
+    /// <returns>This builder.</returns>
+    public ReloadableBuilder<T> WithStartup(TimeSpan timeout, StartupFallback fallback = StartupFallback.Fail) => Apply(b => b.WithStartup(timeout, fallback));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithDefault" />
+    public ReloadableBuilder<T> WithDefault(T value) => Apply(b => b.WithDefault(value));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithLastKnownGoodCache" />
+    public ReloadableBuilder<T> WithLastKnownGoodCache(string path) => Apply(b => b.WithLastKnownGoodCache(path));
+
+    /// <summary>Configures the core builder directly, for settings this builder does not expose (a decoder, retry, drain timeout).</summary>
+    /// <param name="configure">Runs when the handle is built, after the steps registered before it.</param>
+    /// <returns>This builder.</returns>
+    public ReloadableBuilder<T> Configure(Action<ReloadHandleBuilder<T>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return Configure((builder, _) => configure(builder));
+    }
+
+    /// <summary>Configures the core builder directly, with access to the container.</summary>
+    /// <param name="configure">Runs when the handle is built, after the steps registered before it.</param>
+    /// <returns>This builder.</returns>
+    public ReloadableBuilder<T> Configure(Action<ReloadHandleBuilder<T>, IServiceProvider> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _registration.Add(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Serves this handle through <see cref="IOptions{TOptions}"/>, <see cref="IOptionsMonitor{TOptions}"/> and
+    /// <see cref="IOptionsSnapshot{TOptions}"/> of <typeparamref name="T"/>, so code written for the options pattern
+    /// gets validated values with last-known-good: a rejected reload changes nothing it sees, and
+    /// <see cref="IOptionsMonitor{TOptions}.OnChange"/> fires once per applied version.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// The bridge replaces the options services of <typeparamref name="T"/> for every name: options names map to
+    /// handles by the name given to <c>AddReloadable</c>; the default name maps to the handle registered without a
+    /// name, or else to the only bridged handle. <see cref="IOptions{TOptions}.Value"/> is read once, as with stock
+    /// options; each <see cref="IOptionsSnapshot{TOptions}"/> keeps the value it first read for its scope.
+    /// </remarks>
+    public ReloadableBuilder<T> BridgeToOptions()
+    {
+        ReloadableRegistry.From(Services).AddOptionsBridge(Services, _registration);
+        return this;
+    }
+
+    private ReloadableBuilder<T> Apply(Action<ReloadHandleBuilder<T>> step)
+    {
+        step(_registration.Probe);
+        _registration.Add((builder, _) => step(builder));
+        return this;
+    }
+}
