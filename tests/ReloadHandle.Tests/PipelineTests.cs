@@ -219,7 +219,7 @@ public class PipelineTests
             .Build();
 
         var start = handle.StartAsync();
-        await down.WaitForCallAsync(1);
+        await Wait.UntilAsync(() => handle.Status.Source!.State == Sources.SourceState.Disconnected, "the source failure is recorded");
         time.Advance(TimeSpan.FromSeconds(1));
 
         (await start.Invoking(s => s).Should().ThrowAsync<ReloadStartupException>())
