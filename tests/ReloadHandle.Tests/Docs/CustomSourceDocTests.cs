@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using MyApp.Configuration;
 using ReloadHandle.Tests.TestUtils;
 
 namespace ReloadHandle.Tests.Docs;

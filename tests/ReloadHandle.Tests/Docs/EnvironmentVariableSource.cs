@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using ReloadHandle;
 using ReloadHandle.Sources;
 
+namespace MyApp.Configuration;
+
 /// <summary>Reads a handle's configuration from an environment variable, checked every <c>interval</c>.</summary>
 public sealed class EnvironmentVariableSource(string variable, TimeSpan interval, TimeProvider? time = null) : ISource
 {
