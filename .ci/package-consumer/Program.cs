@@ -1,0 +1,43 @@
+// A user's app, restored from the packed packages: registers a handle on a file, starts the host,
+// edits the file and waits for the new version. Exits 0 on success.
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ReloadHandle;
+using ReloadHandle.Testing;
+
+var directory = Directory.CreateTempSubdirectory("reloadhandle-consumer-");
+var path = Path.Combine(directory.FullName, "routes.json");
+await File.WriteAllTextAsync(path, """{"routes":["/a"]}""");
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddReloadable<RouteTable>("routes")
+    .FromFile(path)
+    .Validate(t => t.Routes.Length > 0, "at least one route is required");
+using var host = builder.Build();
+await host.StartAsync();
+
+var routes = host.Services.GetRequiredService<IReloadable<RouteTable>>();
+Console.WriteLine($"started: v{routes.Current.Version} {string.Join(",", routes.Current.Value.Routes)}");
+
+var next = new TaskCompletionSource<Snapshot<RouteTable>>(TaskCreationOptions.RunContinuationsAsynchronously);
+using (routes.Changes.Subscribe(new Observer(s => { if (s.Version == 2) next.TrySetResult(s); })))
+{
+    await File.WriteAllTextAsync(path, """{"routes":["/a","/b"]}""");
+    var applied = await next.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    Console.WriteLine($"reloaded: v{applied.Version} {string.Join(",", applied.Value.Routes)}");
+}
+
+// The test kit is usable from its package too.
+await using var manual = new ManualSource("""{"routes":["/x"]}""");
+await host.StopAsync();
+directory.Delete(recursive: true);
+Console.WriteLine("package consumer: OK");
+
+public sealed record RouteTable(string[] Routes);
+
+internal sealed class Observer(Action<Snapshot<RouteTable>> next) : IObserver<Snapshot<RouteTable>>
+{
+    public void OnCompleted() { }
+    public void OnError(Exception error) { }
+    public void OnNext(Snapshot<RouteTable> value) => next(value);
+}
