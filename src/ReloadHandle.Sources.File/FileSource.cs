@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ReloadHandle.Sources.File;
+
+/// <summary>
+/// Reads one file and yields its bytes each time its content changes. The revision is the content's SHA-256, so a
+/// save that keeps the modification time is still seen, and a save that keeps the content wakes nobody.
+/// </summary>
+/// <remarks>
+/// A missing file (or directory) yields <see cref="SourceChange.Absent"/>: the handle keeps its last good value and
+/// reports itself degraded until the file returns. A file that exists but cannot be read (not a regular file, no
+/// permission, over <see cref="FileSourceOptions.MaxFileBytes"/>) ends the enumeration with a
+/// <see cref="SourceException"/>: the handle reports the reason and enumerates again after its retry delay.
+/// </remarks>
+internal sealed class FileSource : ISource
+{
+    /// <summary>Metadata key of the file's modification time (ISO 8601, UTC), for display.</summary>
+    public const string MtimeKey = "mtime";
+
+    /// <summary>Metadata key of the file actually read, after following symbolic links.</summary>
+    public const string PathKey = "path";
+
+    private readonly CancellationTokenSource _disposed = new();
+    private FileWatch? _watch;
+
+    public FileSource(string path, FileSourceOptions options, string? handleName = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(options);
+        FilePath = Path.GetFullPath(path);
+        options.Validate(handleName, FilePath);
+        Options = options;
+        Description = new SourceDescription("file", FilePath);
+        Logger = options.LoggerFactory?.CreateLogger("ReloadHandle.Sources.File") ?? NullLogger.Instance;
+    }
+
+    public SourceDescription Description { get; }
+
+    /// <summary>The file, as a full path; symbolic links are not resolved here (they may change).</summary>
+    public string FilePath { get; }
+
+    public FileSourceOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Test hook: runs before each directory watcher starts; throw to simulate exhausted inotify limits.</summary>
+    internal Action<string>? BeforeWatcherStarts { get; set; }
+
+    /// <summary>The running enumeration's watch, if any (for tests: inject watcher errors, count watchers).</summary>
+    internal FileWatch? ActiveWatch => Volatile.Read(ref _watch);
+
+    public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        using var watch = new FileWatch(this);
+        Volatile.Write(ref _watch, watch);
+        try
+        {
+            var delivered = false;
+            string? revision = null;
+            var trigger = ReloadTrigger.Watch;
+            while (true)
+            {
+                watch.Refresh();
+                var content = FileContent.Read(FilePath, Options.MaxFileBytes);
+                if (!delivered || content.Hash != revision)
+                {
+                    delivered = true;
+                    revision = content.Hash;
+                    yield return content.ToChange(watch.RealPath, trigger);
+                }
+
+                try
+                {
+                    trigger = await watch.NextAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    yield break; // the source was disposed: end quietly
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _watch, null, watch);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            await _disposed.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    public override string ToString() => Description.ToString();
+}
