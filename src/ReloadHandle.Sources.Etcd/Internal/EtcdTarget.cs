@@ -1,0 +1,44 @@
+namespace ReloadHandle.Sources.Etcd.Internal;
+
+/// <summary>The key or prefix a source watches (or a writer writes), with the ranges derived from it.</summary>
+internal sealed class EtcdTarget
+{
+    public EtcdTarget(byte[] key, bool isPrefix, EtcdPrefixLayout layout)
+    {
+        if (key.Length == 0)
+        {
+            throw new ArgumentException("The etcd key must not be empty.", nameof(key));
+        }
+
+        Key = key;
+        IsPrefix = isPrefix;
+        Layout = layout;
+        TraceKey = EtcdKeys.TraceKey(key);
+
+        // A prefix's range holds its trace key; a single key's range runs to just past its trace key (neighbours that
+        // sort in between are ignored), so one watch sees a value and its traceparent in the same revision.
+        RangeEnd = isPrefix ? EtcdKeys.RangeEnd(key) : EtcdKeys.After(TraceKey);
+        Name = EtcdKeys.Describe(key);
+    }
+
+    public byte[] Key { get; }
+
+    public bool IsPrefix { get; }
+
+    public EtcdPrefixLayout Layout { get; }
+
+    /// <summary>Where a writer stores the traceparent of its write.</summary>
+    public byte[] TraceKey { get; }
+
+    /// <summary>The end of the range read and watched.</summary>
+    public byte[] RangeEnd { get; }
+
+    /// <summary>A printable name: the key, with <c>*</c> appended for a prefix.</summary>
+    public string Name { get; }
+
+    public override string ToString() => IsPrefix ? Name + "*" : Name;
+
+    /// <summary>Whether <paramref name="key"/> is part of the configuration (not its trace key, not a neighbour).</summary>
+    public bool Holds(ReadOnlySpan<byte> key) =>
+        IsPrefix ? key.StartsWith(Key) && !key.SequenceEqual(TraceKey) : key.SequenceEqual(Key);
+}
