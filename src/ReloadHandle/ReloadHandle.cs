@@ -152,7 +152,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         }
     }
 
-    int IHandleGauges.SourceStateValue => (int)(Volatile.Read(ref _sourceStatus)?.State ?? SourceState.Healthy);
+    int? IHandleGauges.SourceStateValue => (int?)Volatile.Read(ref _sourceStatus)?.State;
 
     int IHandleGauges.HandleStateValue => (int)Status.State;
 
@@ -300,7 +300,6 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         _attempts.OnCompleted();
         ReloadDiagnostics.Unregister(this);
         _firstValue.TrySetException(new ObjectDisposedException(GetType().FullName, $"Handle '{Name}' was disposed before it had a value."));
-        _stopping.Dispose();
     }
 
     /// <inheritdoc />

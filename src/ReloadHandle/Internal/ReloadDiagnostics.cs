@@ -16,7 +16,7 @@ internal interface IHandleGauges
 
     double? SecondsSinceSuccess { get; }
 
-    int SourceStateValue { get; }
+    int? SourceStateValue { get; }
 
     int HandleStateValue { get; }
 }
@@ -41,7 +41,7 @@ internal static class ReloadDiagnostics
     {
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.Version, () => Observe(h => (long?)h.CurrentVersion), "{version}", "Current version of each handle.");
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.TimeSinceSuccess, () => Observe(h => h.SecondsSinceSuccess), "s", "Seconds since each handle's last successful reload.");
-        Meter.CreateObservableGauge(ReloadTelemetry.Instruments.SourceState, () => Observe(h => (int?)h.SourceStateValue, withSource: true), "{state}", "State of each handle's source: 0 connecting, 1 healthy, 2 degraded, 3 disconnected.");
+        Meter.CreateObservableGauge(ReloadTelemetry.Instruments.SourceState, () => Observe(h => h.SourceStateValue, withSource: true), "{state}", "State of each handle's source: 0 connecting, 1 healthy, 2 degraded, 3 disconnected.");
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.HandleState, () => Observe(h => (int?)h.HandleStateValue), "{state}", "State of each handle: 0 initializing, 1 healthy, 2 degraded, 3 failed.");
     }
 
