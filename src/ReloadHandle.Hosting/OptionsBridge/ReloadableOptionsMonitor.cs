@@ -17,7 +17,7 @@ internal sealed class ReloadableOptionsMonitor<T>(ReloadableRegistry registry, I
 
     public T CurrentValue => Get(Options.DefaultName);
 
-    public T Get(string? name) => Handle(name ?? Options.DefaultName).Current.Value;
+    public T Get(string? name) => ValueOf(Handle(name));
 
     public IDisposable OnChange(Action<T, string?> listener)
     {
@@ -36,8 +36,19 @@ internal sealed class ReloadableOptionsMonitor<T>(ReloadableRegistry registry, I
         return subscriptions;
     }
 
-    private ReloadHandle<T> Handle(string name) =>
-        _handles.TryGetValue(name, out var handle)
+    /// <summary>The bridged handle that serves options name <paramref name="name"/>.</summary>
+    internal ReloadHandle<T> Handle(string? name)
+    {
+        name ??= Options.DefaultName;
+        return _handles.TryGetValue(name, out var handle)
             ? handle
             : _handles.GetOrAdd(name, registry.Find<T>(name, bridgedOnly: true).Resolve(services));
+    }
+
+    internal static T ValueOf(ReloadHandle<T> handle) =>
+        handle.TryGetCurrent(out var snapshot)
+            ? snapshot.Value
+            : throw new InvalidOperationException(
+                $"Handle '{handle.Name}' has no value yet: IOptions<{typeof(T).Name}> was read before the host started it. " +
+                "The host's start-up gate validates the first value, so ValidateOnStart is not needed for a bridged type; outside a host, await the handle's StartAsync first.");
 }
