@@ -42,20 +42,17 @@ internal sealed class EtcdSource : ISource
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-        // After a failure, the remembered state is the current one as far as we know; the watch from its revision brings
-        // every later write, once and in order (unless compacted, which leads to a full read).
+        // After a failure, resume from the remembered state: a watch from its revision brings every later write, once
+        // and in order. It is re-reported once the watch is acknowledged (etcd answers again), not before.
         var state = _state;
-        if (state is not null)
-        {
-            yield return state.ToChange();
-        }
-
+        var resumed = state is not null;
         while (true)
         {
             if (state is null)
             {
                 state = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 _state = state;
+                resumed = false;
                 yield return state.ToChange();
             }
 
@@ -64,11 +61,32 @@ internal sealed class EtcdSource : ISource
             {
                 await using (watch.ConfigureAwait(false))
                 {
+                    if (resumed)
+                    {
+                        resumed = false;
+                        yield return state.ToChange();
+                    }
+
                     while (await NextAsync(watch, cancellationToken).ConfigureAwait(false) is { } response)
                     {
-                        if (state.Apply(response))
+                        var events = response.Events;
+                        if (events.Count == 0)
                         {
-                            yield return state.ToChange();
+                            state.Progress(response);
+                            continue;
+                        }
+
+                        // One state per revision: every write once, in order, and never half of a transaction (etcd
+                        // never splits a revision across responses unless asked to fragment).
+                        var changed = false;
+                        for (var i = 0; i < events.Count; i++)
+                        {
+                            changed |= state.Apply(events[i]);
+                            if (changed && (i == events.Count - 1 || events[i + 1].Kv.ModRevision != events[i].Kv.ModRevision))
+                            {
+                                changed = false;
+                                yield return state.ToChange();
+                            }
                         }
                     }
                 }

@@ -40,39 +40,28 @@ internal sealed class KeySpace
         return space;
     }
 
-    /// <summary>Applies one watch response; <see langword="true"/> if the payload or its metadata may have changed.</summary>
-    public bool Apply(WatchResponse response)
+    /// <summary>Notes a progress notification: everything up to its header revision has been sent.</summary>
+    public void Progress(WatchResponse response)
     {
-        if (response.Events.Count == 0)
+        if (response.Header is { Revision: > 0 } header)
         {
-            // A progress notification: everything up to header.revision has been sent.
-            if (!response.Created && response.Header is { Revision: > 0 } header)
-            {
-                WatchFrom = Math.Max(WatchFrom, header.Revision + 1);
-            }
+            WatchFrom = Math.Max(WatchFrom, header.Revision + 1);
+        }
+    }
 
+    /// <summary>Applies one watch event; <see langword="true"/> if the payload or its metadata may have changed.</summary>
+    public bool Apply(Event change)
+    {
+        var kv = change.Kv;
+        WatchFrom = Math.Max(WatchFrom, kv.ModRevision + 1);
+        if (!(change.Type == Event.Types.EventType.Put ? Put(kv) : Delete(kv.Key)))
+        {
             return false;
         }
 
-        var changed = false;
-        foreach (var change in response.Events)
-        {
-            var kv = change.Kv;
-            WatchFrom = Math.Max(WatchFrom, kv.ModRevision + 1);
-            var relevant = change.Type == Event.Types.EventType.Put ? Put(kv) : Delete(kv.Key);
-            if (relevant)
-            {
-                changed = true;
-                _lastChange = kv.ModRevision;
-            }
-        }
-
-        if (changed)
-        {
-            _revision = !_target.IsPrefix && _keys.Count == 1 ? _keys.Values.First().ModRevision : _lastChange;
-        }
-
-        return changed;
+        _lastChange = kv.ModRevision;
+        _revision = !_target.IsPrefix && _keys.Count == 1 ? _keys.Values.First().ModRevision : _lastChange;
+        return true;
     }
 
     /// <summary>This state as the source reports it.</summary>

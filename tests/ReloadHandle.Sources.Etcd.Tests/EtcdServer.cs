@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using dotnet_etcd;
+
+namespace ReloadHandle.Sources.Etcd.Tests;
+
+/// <summary>
+/// A real etcd from PATH on free loopback ports with a temporary data directory; killed (whole process tree) and
+/// deleted on dispose. <see cref="RestartAsync"/> SIGKILLs it and starts it again on the same ports and data.
+/// </summary>
+public sealed class EtcdServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("etcd-test-").FullName;
+    private readonly string[] _extraArgs;
+    private readonly int _peerPort;
+    private Process? _process;
+
+    private EtcdServer(string scheme, string[] extraArgs)
+    {
+        _extraArgs = extraArgs;
+        ClientPort = FreePort();
+        _peerPort = FreePort();
+        Endpoint = $"{scheme}://127.0.0.1:{ClientPort}";
+    }
+
+    /// <summary>The client URL, such as <c>http://127.0.0.1:41234</c>.</summary>
+    public string Endpoint { get; }
+
+    public int ClientPort { get; }
+
+    public int? ProcessId => _process?.Id;
+
+    /// <summary>Starts etcd and waits (bounded) until it answers.</summary>
+    /// <param name="extraArgs">Flags such as <c>--auth-token-ttl 2</c> or TLS files.</param>
+    /// <param name="scheme"><c>https</c> when <paramref name="extraArgs"/> configure TLS.</param>
+    /// <param name="probe">How to check readiness; default: a plain client's Get.</param>
+    public static async Task<EtcdServer> StartAsync(string[]? extraArgs = null, string scheme = "http", Func<EtcdServer, Task>? probe = null)
+    {
+        var server = new EtcdServer(scheme, extraArgs ?? []);
+        try
+        {
+            await server.LaunchAsync(probe);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A new plain client for this server; dispose it.</summary>
+    public EtcdClient CreateClient() => new(Endpoint);
+
+    /// <summary>SIGKILLs etcd (no clean shutdown) and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            process.Dispose();
+            _process = null;
+        }
+    }
+
+    /// <summary>Starts etcd again on the same ports and data directory.</summary>
+    public Task StartAgainAsync() => LaunchAsync(probe: null);
+
+    /// <summary>SIGKILL, then start again on the same ports and data directory.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        await StartAgainAsync();
+    }
+
+    /// <summary>Freezes etcd (SIGSTOP): its sockets stay open, but nothing answers.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Thaws etcd (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_process is { HasExited: false })
+            {
+                await ResumeAsync(); // a stopped process still dies of SIGKILL, but be tidy
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        await KillAsync();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task LaunchAsync(Func<EtcdServer, Task>? probe)
+    {
+        var peer = $"http://127.0.0.1:{_peerPort}";
+        var start = new ProcessStartInfo("etcd")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "--name", "default", "--data-dir", _dataDir,
+            "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"default={peer}",
+            "--log-level", "error", "--logger", "zap",
+        }.Concat(_extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            _process = Process.Start(start) ?? throw new InvalidOperationException("etcd did not start");
+        }
+        catch (System.ComponentModel.Win32Exception missing)
+        {
+            throw new InvalidOperationException(
+                "The etcd tests need the `etcd` server binary on PATH (Debian: apt-get install etcd-server; tests/run.sh installs it). " + missing.Message,
+                missing);
+        }
+
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        Exception? last = null;
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"etcd exited with code {_process.ExitCode}: {string.Join(Environment.NewLine, output)}");
+            }
+
+            try
+            {
+                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                if (probe is not null)
+                {
+                    await probe(this).WaitAsync(attempt.Token);
+                }
+                else
+                {
+                    using var client = CreateClient();
+                    await client.GetAsync("health-probe", cancellationToken: attempt.Token);
+                }
+
+                return;
+            }
+            catch (Exception exception) when (exception is not InvalidOperationException || !_process.HasExited)
+            {
+                last = exception;
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"etcd did not answer within {StartTimeout.TotalSeconds} s: {last?.Message}; output: {string.Join(Environment.NewLine, output)}");
+
+        void Keep(string? line)
+        {
+            if (line is not null && output.Count < 200)
+            {
+                output.Enqueue(line);
+            }
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
