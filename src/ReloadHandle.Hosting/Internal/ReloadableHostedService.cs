@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace ReloadHandle.Hosting.Internal;
 
@@ -16,6 +18,11 @@ internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServ
     /// <summary>Starts the handles concurrently; each waits for its first valid value per its own start-up policy.</summary>
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        // OpenTelemetry's hosted service builds its providers in StartAsync, after this: build them now, so the
+        // first reload's span and metrics are recorded.
+        _ = services.GetService<TracerProvider>();
+        _ = services.GetService<MeterProvider>();
+
         var starts = registry.Registrations.Select(registration => StartAsync(registration, cancellationToken)).ToArray();
         try
         {
