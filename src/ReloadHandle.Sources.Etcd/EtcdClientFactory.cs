@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
+using Grpc.Net.Client;
 
 namespace ReloadHandle.Sources.Etcd;
 
@@ -23,7 +24,9 @@ public static class EtcdClientFactory
 
         var tls = options.CaCertificate is not null || options.ClientCertificate is not null
             || endpoints.Contains("https://", StringComparison.OrdinalIgnoreCase);
-        var client = tls ? new EtcdClient(endpoints, ssl => ConfigureTls(ssl, options)) : new EtcdClient(endpoints);
+        var client = tls
+            ? new EtcdClient(endpoints, ssl => ConfigureTls(ssl, options), configureChannelOptions: ConfigureChannel)
+            : new EtcdClient(endpoints, configureChannelOptions: ConfigureChannel);
         if (options.Username is not null)
         {
             client.SetCredentials(options.Username, options.Password!, options.TokenRefreshInterval);
@@ -31,6 +34,9 @@ public static class EtcdClientFactory
 
         return client;
     }
+
+    // gRPC waits up to 2 minutes between reconnection attempts by default; configuration should come back sooner.
+    private static void ConfigureChannel(GrpcChannelOptions channel) => channel.MaxReconnectBackoff = TimeSpan.FromSeconds(5);
 
     private static void ConfigureTls(SslClientAuthenticationOptions ssl, EtcdSourceOptions options)
     {

@@ -21,6 +21,8 @@ public sealed class SourceRecorder : IAsyncDisposable
         _pump = Task.Run(RunAsync);
     }
 
+    public ISource Source => _source;
+
     public ConcurrentQueue<SourceChange> Changes { get; } = new();
 
     public int Failures => Volatile.Read(ref _failures);

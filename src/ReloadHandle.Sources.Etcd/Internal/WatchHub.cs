@@ -40,6 +40,18 @@ internal sealed class WatchHub
         }
     }
 
+    /// <summary>How many responses the open stream has delivered (for tests and diagnostics).</summary>
+    public long Responses
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lane?.Responses ?? 0;
+            }
+        }
+    }
+
     /// <summary><see langword="true"/> while a watch stream is open.</summary>
     public bool HasOpenStream
     {

@@ -1,0 +1,193 @@
+using System.Globalization;
+using dotnet_etcd;
+using Etcdserverpb;
+using Microsoft.Extensions.Time.Testing;
+using ReloadHandle.Sources;
+
+namespace ReloadHandle.Sources.Etcd.Tests;
+
+/// <summary>Disconnects, restarts, compaction and silence. Tests that break etcd itself start their own.</summary>
+[Collection("etcd")]
+public sealed class ResilienceTests(EtcdFixture etcd)
+{
+    [Fact]
+    public async Task Disconnect_then_writes_then_reconnect_delivers_every_write_once_in_order()
+    {
+        var key = EtcdFixture.UniqueKey("resume");
+        await etcd.Client.SetAsync(key, "0");
+        await using var proxy = new TcpProxy(etcd.Server.ClientPort);
+        await using var recorder = new SourceRecorder(TestSources.Create(proxy.Endpoint, key));
+        await recorder.WaitForTextAsync("0");
+
+        proxy.Disconnect();
+        await Waits.UntilAsync(() => recorder.Failures > 0, () => "the source should report the lost connection");
+        for (var n = 1; n <= 20; n++)
+        {
+            await etcd.Client.SetAsync(key, n.ToString(CultureInfo.InvariantCulture));
+        }
+
+        proxy.Reconnect();
+        await recorder.WaitForTextAsync("20");
+
+        // The state from before the disconnect is re-reported once the watch is back (same revision); then each write.
+        var distinct = Collapse(recorder.Changes);
+        distinct.Select(c => SourceRecorder.Text(c)).Should().Equal(Enumerable.Range(0, 21).Select(n => n.ToString(CultureInfo.InvariantCulture)));
+        distinct.Select(SourceRecorder.Revision).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Compaction_while_disconnected_leads_to_a_full_read_that_sees_deletes()
+    {
+        var prefix = EtcdFixture.UniqueKey("compact") + "/";
+        await etcd.Client.TxnAsync([(prefix + "a", "1"), (prefix + "b", "1"), (prefix + "c", "1")]);
+        await using var proxy = new TcpProxy(etcd.Server.ClientPort);
+        await using var recorder = new SourceRecorder(TestSources.Create(proxy.Endpoint, prefix, o => o.Prefix = true));
+        await recorder.WaitForTextAsync("{\"a\":1,\"b\":1,\"c\":1}");
+
+        proxy.Disconnect();
+        await Waits.UntilAsync(() => recorder.Failures > 0, () => "the source should report the lost connection");
+        await etcd.Client.DeleteAsync(prefix + "b");
+        await etcd.Client.SetAsync(prefix + "c", "2");
+        var last = await etcd.Client.SetAsync(prefix + "d", "1");
+        await etcd.Client.CompactAsync(new CompactionRequest { Revision = last, Physical = true });
+
+        proxy.Reconnect();
+        await recorder.WaitForTextAsync("{\"a\":1,\"c\":2,\"d\":1}");
+        SourceRecorder.Revision(recorder.Latest!).Should().BeGreaterThanOrEqualTo(last);
+    }
+
+    [Fact]
+    public async Task Etcd_killed_and_restarted_while_writes_continue_converges_without_loss_or_reordering()
+    {
+        await using var server = await EtcdServer.StartAsync();
+        const string Key = "restart/value";
+        using var writer = server.CreateClient();
+        await writer.SetAsync(Key, "0");
+        await using var handle = new ReloadHandleBuilder<int>("restart")
+            .FromEtcd(server.Endpoint, Key)
+            .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500))
+            .Build();
+        await handle.StartAsync();
+        await using var recorder = new SourceRecorder(TestSources.Create(server.Endpoint, Key));
+        await recorder.WaitForTextAsync("0");
+
+        // Writes go on throughout; a write is acknowledged once etcd answered it.
+        var acknowledged = new List<int>();
+        using var stop = new CancellationTokenSource();
+        var killAt = new TaskCompletionSource();
+        var writes = Task.Run(async () =>
+        {
+            for (var n = 1; n <= 60; n++)
+            {
+                while (true)
+                {
+                    try
+                    {
+                        await writer.SetAsync(Key, n.ToString(CultureInfo.InvariantCulture)).WaitAsync(TimeSpan.FromSeconds(5));
+                        break;
+                    }
+                    catch (Exception) when (!stop.IsCancellationRequested)
+                    {
+                        await Task.Delay(50);
+                    }
+                }
+
+                acknowledged.Add(n);
+                if (n == 20)
+                {
+                    killAt.TrySetResult();
+                }
+            }
+        });
+
+        await killAt.Task.WaitAsync(Waits.Timeout);
+        await server.KillAsync();
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded while etcd is down, is {handle.Status.State}");
+        handle.Current.Value.Should().BeGreaterThanOrEqualTo(0, "the last good value keeps serving");
+        await server.StartAgainAsync();
+
+        await writes.WaitAsync(TimeSpan.FromMinutes(2));
+        await Waits.UntilAsync(() => handle.Current.Value == 60 && handle.Status.State == HandleState.Healthy, () => $"the handle should converge on 60 and be healthy; it is {handle.Status.State} at {handle.Current.Value}");
+        await recorder.WaitForTextAsync("60");
+
+        var seen = Collapse(recorder.Changes).Select(c => int.Parse(SourceRecorder.Text(c), CultureInfo.InvariantCulture)).ToList();
+        seen.Should().BeInAscendingOrder("no update may be reordered");
+        seen.Should().Contain(acknowledged, "no acknowledged update may be lost");
+    }
+
+    [Fact]
+    public async Task A_silent_watch_stream_is_detected_with_a_progress_request_and_recovered()
+    {
+        await using var server = await EtcdServer.StartAsync();
+        const string Key = "silent/value";
+        using var writer = server.CreateClient();
+        await writer.SetAsync(Key, "1");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var handle = new ReloadHandleBuilder<int>("silent")
+            .FromEtcd(server.Endpoint, Key, o => { o.TimeProvider = clock; o.WatchIdleTimeout = TimeSpan.FromSeconds(30); o.RequestTimeout = TimeSpan.FromSeconds(5); })
+            .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500))
+            .Build();
+        await handle.StartAsync();
+
+        // Frozen etcd: the TCP connection stays up, nothing answers. Only the idle check can notice.
+        await server.PauseAsync();
+        handle.Status.State.Should().Be(HandleState.Healthy);
+        await Waits.UntilAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return handle.Status.Source!.State == SourceState.Disconnected;
+            },
+            () => $"the silent stream should be detected; source is {handle.Status.Source!.State}");
+        handle.Status.State.Should().Be(HandleState.Degraded);
+        handle.Status.LastError.Should().Contain("progress request");
+
+        await server.ResumeAsync();
+        await writer.SetAsync(Key, "2");
+        await Waits.UntilAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1)); // let retries that wait on the fake clock time out
+                return handle.Current.Value == 2 && handle.Status.State == HandleState.Healthy;
+            },
+            () => $"the handle should recover; it is {handle.Status.State} at {handle.Current.Value}: {handle.Status.LastError}");
+    }
+
+    [Fact]
+    public async Task A_quiet_but_live_stream_is_not_mistaken_for_a_silent_one()
+    {
+        var key = EtcdFixture.UniqueKey("quiet");
+        await etcd.Client.SetAsync(key, "1");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var recorder = new SourceRecorder(TestSources.Create(etcd.Server.Endpoint, key, o => o.TimeProvider = clock));
+        await recorder.WaitForTextAsync("1");
+        var hub = ((Internal.EtcdSource)recorder.Source).Hub;
+        for (var i = 0; i < 3; i++)
+        {
+            // Past the idle timeout: a progress request goes out, and the live stream answers it.
+            var answered = hub.Responses;
+            clock.Advance(TimeSpan.FromSeconds(31));
+            await Waits.UntilAsync(() => hub.Responses > answered, () => "the progress request should be answered");
+        }
+
+        await etcd.Client.SetAsync(key, "2");
+        await recorder.WaitForTextAsync("2");
+        recorder.Failures.Should().Be(0);
+        hub.HasOpenStream.Should().BeTrue();
+    }
+
+    /// <summary>Drops re-reports of a state already seen (same revision), keeping the order.</summary>
+    private static List<SourceChange> Collapse(IEnumerable<SourceChange> changes)
+    {
+        var result = new List<SourceChange>();
+        foreach (var change in changes)
+        {
+            if (result.Count == 0 || result[^1].Revision != change.Revision)
+            {
+                result.Add(change);
+            }
+        }
+
+        return result;
+    }
+}
