@@ -16,9 +16,7 @@ internal abstract class ReloadableRegistration(string handleName, string options
     public bool IsBridged { get; set; }
 
     /// <summary>True once the handle was built (resolved), so it has a source to stop.</summary>
-    public bool IsBuilt => Volatile.Read(ref _built);
-
-    private protected bool _built;
+    public bool IsBuilt { get; private protected set; }
 
     /// <summary>Resolves the handle (building it on first use) and starts it: completes when it has a value.</summary>
     public abstract Task StartAsync(IServiceProvider services, CancellationToken cancellationToken);
@@ -70,7 +68,7 @@ internal sealed class ReloadableRegistration<T>(string handleName, string option
         }
 
         var handle = builder.Build();
-        Volatile.Write(ref _built, true);
+        IsBuilt = true;
         return handle;
     }
 }
