@@ -1,0 +1,92 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using ReloadHandle.Benchmarks;
+using ReloadHandle.Benchmarks.Harness;
+
+// Modes (docs/performance.md has the exact commands):
+//   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
+//   latency [--changes N]        propagation latency: file write / etcd put → applied (default 200 changes)
+//   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
+//   anything else                BenchmarkDotNet's own command line, e.g. --filter '*HotRead*'
+var mode = args.FirstOrDefault();
+return mode switch
+{
+    "--quick" => await QuickAsync(),
+    "latency" => await LatencyAsync(Option("--changes", 200), Option("--handles", 0), Option("--changes", 200)),
+    "scale" => await LatencyAsync(0, Option("--handles", 1000), Option("--changes", 200)),
+    _ => Benchmarks(args, quick: false),
+};
+
+static int Benchmarks(string[] args, bool quick)
+{
+    var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
+    if (quick)
+    {
+        config = config.AddJob(Job.Dry);
+    }
+
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(ReadBenchmarks).Assembly).Run(args, config);
+    var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).ToList();
+    foreach (var summary in failed)
+    {
+        Console.Error.WriteLine($"error: {summary.Title} has failed or invalid benchmarks; see {summary.LogFilePath}");
+    }
+
+    return summaries.Any() && failed.Count == 0 ? 0 : 1;
+}
+
+static async Task<int> QuickAsync()
+{
+    var exit = Benchmarks(["--filter", "*"], quick: true);
+    var harness = await LatencyAsync(changes: 5, handles: 20, scaleChanges: 5);
+    return exit != 0 ? exit : harness;
+}
+
+// Runs the propagation harness (changes > 0) and the scale harness (handles > 0) against one etcd; writes the tables
+// to BenchmarkDotNet.Artifacts/results next to BenchmarkDotNet's own reports.
+static async Task<int> LatencyAsync(int changes, int handles, int scaleChanges = 200)
+{
+    if (!EtcdServer.IsInstalled)
+    {
+        Console.Error.WriteLine("error: the etcd cases need the etcd server binary on PATH (Debian: apt-get install etcd-server; tests/run.sh installs it).");
+        return 2;
+    }
+
+    await using var etcd = await EtcdServer.StartAsync();
+    var results = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(results);
+    var stamp = $"<!-- {DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} -->";
+
+    if (changes > 0)
+    {
+        Console.WriteLine($"Propagation latency: {changes} changes per path after {PropagationHarness.WarmUpChanges} warm-up changes");
+        Console.WriteLine(LatencyResult.Header);
+        var latencies = await PropagationHarness.RunAsync(changes, etcd);
+        await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-report.csv"), [LatencyResult.CsvHeader, .. latencies.Where(r => r.Note is null).Select(r => r.ToCsvRow())]);
+        await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-report.md"), [stamp, LatencyResult.Header, .. latencies.Select(r => r.ToMarkdownRow())]);
+    }
+
+    if (handles > 0)
+    {
+        Console.WriteLine($"Scale: {handles} handles");
+        var (table, latency) = await ScaleHarness.RunAsync(handles, scaleChanges, etcd);
+        var lines = new List<string> { stamp, table };
+        if (latency is not null)
+        {
+            lines.AddRange([LatencyResult.Header, latency.ToMarkdownRow()]);
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(results, "Scale-report.md"), lines);
+    }
+
+    return 0;
+}
+
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
