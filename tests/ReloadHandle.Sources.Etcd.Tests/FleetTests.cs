@@ -1,0 +1,105 @@
+using System.Text;
+using dotnet_etcd;
+
+namespace ReloadHandle.Sources.Etcd.Tests;
+
+/// <summary>ACK/NACK reports of several instances and the drift view, against the shared etcd.</summary>
+[Collection("etcd")]
+public sealed class FleetTests(EtcdFixture etcd)
+{
+    public sealed record Limits(int Rps);
+
+    [Fact]
+    public async Task Fleet_view_shows_acks_instances_behind_and_nacks()
+    {
+        var key = EtcdFixture.UniqueKey("fleet");
+        var statusPrefix = EtcdFixture.UniqueKey("status") + "/";
+        var handleName = "limits";
+        var writer = new EtcdConfigWriter<Limits>(etcd.Client, key);
+        var first = await writer.PutAsync(Encoding.UTF8.GetBytes("{\"rps\":10}"));
+
+        // Three instances of the same service; "strict" only accepts rps below 50 (think: an older build).
+        await using var relaxed = await StartAsync(handleName, key, maxRps: 1000);
+        await using var strict = await StartAsync(handleName, key, maxRps: 50);
+        using var stalled = etcd.Server.CreateClient();
+        await using var frozen = await StartAsync(handleName, key, maxRps: 1000);
+        await using var reporters = new Reporters(
+            EtcdFleetReporter.Start(etcd.Client, relaxed, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "relaxed"; }),
+            EtcdFleetReporter.Start(etcd.Client, strict, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "strict"; }),
+            EtcdFleetReporter.Start(etcd.Client, frozen, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "frozen"; }));
+
+        var converged = await WaitForViewAsync(handleName, statusPrefix, first.Revision, v => v.IsConverged && v.Instances.Count == 3, "all three should ACK the first write");
+        converged.Instances.Should().OnlyContain(e => e.Status == EtcdFleetStatus.Ack && e.AppliedVersion == 1 && e.State == "Healthy");
+
+        // "frozen" stops watching (its handle is disposed, its report stays): it falls behind.
+        await frozen.DisposeAsync();
+        var second = await writer.PutAsync(Encoding.UTF8.GetBytes("{\"rps\":100}"));
+        var drift = await WaitForViewAsync(handleName, statusPrefix, second.Revision, v => v.Rejected.Count == 1 && v.Behind.Count == 1, "strict should NACK and frozen be behind");
+
+        drift.Rejected.Single().Instance.Should().Be("strict");
+        drift.Rejected.Single().LastError.Should().Contain("rps over 50");
+        drift.Rejected.Single().SourceRevision.Should().Be(first.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), "strict keeps serving the first write");
+        drift.Behind.Single().Instance.Should().Be("frozen");
+        drift.Instances.Single(e => e.Instance == "relaxed").Status.Should().Be(EtcdFleetStatus.Ack);
+        drift.IsConverged.Should().BeFalse();
+
+        // Without a revision, the view compares against the newest one any instance has seen.
+        (await EtcdFleetView.ReadAsync(etcd.Client, handleName, configure: o => o.StatusPrefix = statusPrefix)).LatestRevision.Should().Be(second.Revision);
+    }
+
+    [Fact]
+    public async Task An_instance_that_dies_disappears_when_its_lease_expires_and_a_graceful_one_at_once()
+    {
+        var key = EtcdFixture.UniqueKey("fleet-lease");
+        var statusPrefix = EtcdFixture.UniqueKey("status") + "/";
+        await etcd.Client.SetAsync(key, "{\"rps\":1}");
+        await using var handle = await StartAsync("limits", key, maxRps: 10);
+
+        // A process that dies takes its connection with it; nobody revokes its lease.
+        var dying = etcd.Server.CreateClient();
+        var doomed = EtcdFleetReporter.Start(dying, handle, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "doomed"; o.LeaseTtl = TimeSpan.FromSeconds(2); });
+        var graceful = EtcdFleetReporter.Start(etcd.Client, handle, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "graceful"; });
+        await WaitForViewAsync("limits", statusPrefix, null, v => v.Instances.Count == 2, "both instances should report");
+
+        dying.Dispose();
+        await WaitForViewAsync("limits", statusPrefix, null, v => v.Instances.Select(e => e.Instance).SequenceEqual(["graceful"]), "the dead instance's entry should expire with its lease");
+        await doomed.DisposeAsync();
+
+        await graceful.DisposeAsync();
+        (await EtcdFleetView.ReadAsync(etcd.Client, "limits", configure: o => o.StatusPrefix = statusPrefix)).Instances.Should().BeEmpty("disposal revokes the lease");
+    }
+
+    private async Task<ReloadHandle<Limits>> StartAsync(string name, string key, int maxRps)
+    {
+        var handle = new ReloadHandleBuilder<Limits>(name)
+            .FromEtcd(etcd.Client, key)
+            .Validate(l => l.Rps <= maxRps, $"rps over {maxRps}")
+            .Build();
+        await handle.StartAsync();
+        return handle;
+    }
+
+    private async Task<EtcdFleetView> WaitForViewAsync(string handleName, string statusPrefix, long? latest, Func<EtcdFleetView, bool> condition, string because)
+    {
+        EtcdFleetView? view = null;
+        await Waits.UntilAsync(
+            () =>
+            {
+                view = EtcdFleetView.ReadAsync(etcd.Client, handleName, latest, o => o.StatusPrefix = statusPrefix).GetAwaiter().GetResult();
+                return condition(view);
+            },
+            () => $"{because}; view: {string.Join(" | ", view?.Instances.Select(e => e.ToString()) ?? [])}");
+        return view!;
+    }
+
+    private sealed class Reporters(params EtcdFleetReporter[] reporters) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var reporter in reporters)
+            {
+                await reporter.DisposeAsync();
+            }
+        }
+    }
+}
