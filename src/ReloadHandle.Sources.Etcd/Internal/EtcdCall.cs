@@ -34,7 +34,11 @@ internal static class EtcdCall
             {
                 // Retry with a fresh token.
             }
-            catch (RpcException rpc) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException canceled) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException($"{what} was canceled.", canceled, cancellationToken);
+            }
+            catch (RpcException rpc)
             {
                 throw new SourceException($"{what} failed: {rpc.Status.Detail} ({rpc.StatusCode})", rpc);
             }

@@ -52,6 +52,10 @@ internal sealed class WatchLane
         {
             await _call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        catch (RpcException canceled) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The watch request was canceled.", canceled, cancellationToken);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Close(exception);
