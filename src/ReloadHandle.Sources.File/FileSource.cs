@@ -24,6 +24,7 @@ internal sealed class FileSource : ISource
 
     private readonly CancellationTokenSource _disposed = new();
     private FileWatch? _watch;
+    private int _reads;
 
     public FileSource(string path, FileSourceOptions options, string? handleName = null)
     {
@@ -51,6 +52,9 @@ internal sealed class FileSource : ISource
     /// <summary>The running enumeration's watch, if any (for tests: inject watcher errors, count watchers).</summary>
     internal FileWatch? ActiveWatch => Volatile.Read(ref _watch);
 
+    /// <summary>How many times the file was read (for tests: a read that finds nothing new yields nothing).</summary>
+    internal int Reads => Volatile.Read(ref _reads);
+
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -61,11 +65,12 @@ internal sealed class FileSource : ISource
         {
             var delivered = false;
             string? revision = null;
-            var trigger = ReloadTrigger.Watch;
+            var trigger = ReloadTrigger.Poll; // the first read of an enumeration is a scan, not an event
             while (true)
             {
                 watch.Refresh();
                 var content = FileContent.Read(FilePath, Options.MaxFileBytes);
+                Interlocked.Increment(ref _reads);
                 if (!delivered || content.Hash != revision)
                 {
                     delivered = true;

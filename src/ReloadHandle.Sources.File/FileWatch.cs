@@ -108,9 +108,13 @@ internal sealed class FileWatch : IDisposable
     {
         var directory = Path.GetDirectoryName(path)!;
         var realDirectory = Path.GetDirectoryName(realPath)!;
-        var inside = realDirectory == directory || realDirectory.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return inside ? [directory] : [directory, realDirectory];
+        return IsWithin(realDirectory, directory) || IsWithin(realDirectory, SymbolicLinks.Resolve(directory) ?? directory)
+            ? [directory]
+            : [directory, realDirectory];
     }
+
+    private static bool IsWithin(string candidate, string directory) =>
+        candidate == directory || candidate.StartsWith(Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private void StartWatchers(string[] directories)
     {

@@ -36,6 +36,7 @@ public sealed class FileSourceConformanceTests : SourceConformanceTests
     protected override Task AssertResourcesReleasedAsync(ISource source)
     {
         ((FileSource)source).ActiveWatch.Should().BeNull("a stopped source holds no watcher, timer or file handle");
+        InotifyWatches.On(_folder.Path).Should().Be(0, "the kernel holds no inotify watch on the directory once the handle is disposed");
         return Task.CompletedTask;
     }
 

@@ -48,8 +48,10 @@ public sealed class FileSourceTests : IDisposable
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         // A long debounce, so that even a stalled test thread keeps the save's events inside one window.
-        await using var handle = await HandleFactory.StartAsync(ConfigPath, o => o.Debounce = TimeSpan.FromSeconds(1));
+        var source = new FileSource(ConfigPath, new FileSourceOptions { Debounce = TimeSpan.FromSeconds(1) });
+        await using var handle = await HandleFactory.StartAsync(source);
         using var attempts = handle.Attempts.Record();
+        var reads = source.Reads;
 
         var json = Settings.Json("b");
         using (var stream = new FileStream(ConfigPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
@@ -63,6 +65,7 @@ public sealed class FileSourceTests : IDisposable
 
         System.IO.File.SetLastWriteTimeUtc(ConfigPath, DateTime.UtcNow.AddMinutes(-5)); // event 4: attributes
         await attempts.WaitForAsync(a => a.IsApplied && a.Current!.Value.Name == "b", "the save is applied");
+        source.Reads.Should().Be(reads + 1, "four events of one save make one read");
 
         // A sentinel write: anything the save still caused would arrive before it.
         TempFolder.Write(ConfigPath, Settings.Json("c"));
@@ -179,12 +182,28 @@ public sealed class FileSourceTests : IDisposable
         await using var probe = new Probe(source);
         await probe.NextAsync();
 
-        TempFolder.Write(ConfigPath, Settings.Json("a")); // rewritten in place, same bytes
-        TempFolder.RenameSave(ConfigPath, Settings.Json("a")); // new inode, same bytes
-        System.IO.File.SetLastWriteTimeUtc(ConfigPath, DateTime.UtcNow.AddHours(1)); // touched
-        TempFolder.Write(ConfigPath, Settings.Json("b")); // a sentinel: anything the above caused arrives before it
+        await ReadAfterAsync(source, () => TempFolder.Write(ConfigPath, Settings.Json("a"))); // rewritten in place
+        await ReadAfterAsync(source, () => TempFolder.RenameSave(ConfigPath, Settings.Json("a"))); // a new inode
+        await ReadAfterAsync(source, () => System.IO.File.SetLastWriteTimeUtc(ConfigPath, DateTime.UtcNow.AddHours(1))); // touched
+        TempFolder.Write(ConfigPath, Settings.Json("b")); // a sentinel: anything the above yielded arrives before it
 
-        (await probe.ReadThroughAsync(Settings.Json("b"))).Select(Probe.Text).Should().Equal([Settings.Json("b")]);
+        (await probe.ReadThroughAsync(Settings.Json("b"))).Select(Probe.Text).Should().Equal([Settings.Json("b")],
+            "three reads found the same content and handed nothing on");
+    }
+
+    [Fact]
+    public async Task Disposal_removes_the_kernel_watch()
+    {
+        TempFolder.Write(ConfigPath, Settings.Json("a"));
+        var source = new FileSource(ConfigPath, new FileSourceOptions());
+        await using (var probe = new Probe(source))
+        {
+            await probe.NextAsync();
+            InotifyWatches.On(_folder.Path).Should().Be(1, "one inotify watch on the directory while watching");
+        }
+
+        InotifyWatches.On(_folder.Path).Should().Be(0, "the watch is removed when the enumeration ends, not when the GC finds it");
+        await source.DisposeAsync();
     }
 
     [Fact]
@@ -209,6 +228,22 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task File_in_a_linked_directory_is_watched_once()
+    {
+        var real = Directory.CreateDirectory(_folder.Combine("real")).FullName;
+        System.IO.File.CreateSymbolicLink(_folder.Combine("linked"), "real");
+        TempFolder.Write(Path.Combine(real, "config.json"), Settings.Json("a"));
+        await using var source = new FileSource(_folder.Combine("linked", "config.json"), new FileSourceOptions());
+        await using var probe = new Probe(source);
+        (await probe.NextAsync()).Metadata[FileSource.PathKey].Should().Be(Path.Combine(real, "config.json"));
+
+        TempFolder.Write(Path.Combine(real, "config.json"), Settings.Json("b"));
+
+        Probe.Text(await probe.NextAsync()).Should().Be(Settings.Json("b"));
+        source.ActiveWatch!.WatcherCount.Should().Be(1, "the linked directory and its target are the same directory");
+    }
+
+    [Fact]
     public async Task Disposing_the_source_ends_its_enumeration_quietly()
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
@@ -225,6 +260,14 @@ public sealed class FileSourceTests : IDisposable
         await source.DisposeAsync(); // twice is harmless
         var again = () => source.WatchAsync(CancellationToken.None).GetAsyncEnumerator().MoveNextAsync().AsTask();
         await again.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    // Makes a change and waits until the source has read the file after it.
+    private static async Task ReadAfterAsync(FileSource source, Action change)
+    {
+        var reads = source.Reads;
+        change();
+        await Wait.UntilAsync(() => source.Reads > reads, () => "the source reads the file");
     }
 
     private string WriteConfigMapVersion(string name, string json)
