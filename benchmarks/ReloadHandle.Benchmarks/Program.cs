@@ -77,6 +77,7 @@ static async Task<int> LatencyAsync(int changes, int handles, int scaleChanges =
         if (latency is not null)
         {
             lines.AddRange([LatencyResult.Header, latency.ToMarkdownRow()]);
+            await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-scale-report.csv"), [LatencyResult.CsvHeader, latency.ToCsvRow()]);
         }
 
         await File.WriteAllLinesAsync(Path.Combine(results, "Scale-report.md"), lines);
