@@ -166,7 +166,7 @@ public sealed class EtcdServer : IAsyncDisposable
 
                 return;
             }
-            catch (Exception exception) when (exception is not InvalidOperationException || !_process.HasExited)
+            catch (Exception exception)
             {
                 last = exception;
                 await Task.Delay(100);

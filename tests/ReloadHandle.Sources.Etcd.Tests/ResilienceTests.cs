@@ -123,24 +123,33 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         using var writer = server.CreateClient();
         await writer.SetAsync(Key, "1");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var handle = new ReloadHandleBuilder<int>("silent")
+        var builder = new ReloadHandleBuilder<int>("silent")
             .FromEtcd(server.Endpoint, Key, o => { o.TimeProvider = clock; o.WatchIdleTimeout = TimeSpan.FromSeconds(30); o.RequestTimeout = TimeSpan.FromSeconds(5); })
-            .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500))
-            .Build();
+            .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500));
+        var hub = ((Internal.EtcdSource)builder.Source!).Hub;
+        await using var handle = builder.Build();
         await handle.StartAsync();
+        await Waits.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
 
         // Frozen etcd: the TCP connection stays up, nothing answers. Only the idle check can notice.
         await server.PauseAsync();
         handle.Status.State.Should().Be(HandleState.Healthy);
+        ReloadStatus? detected = null;
         await Waits.UntilAsync(
             () =>
             {
+                if (handle.Status is { Source.State: SourceState.Disconnected } status)
+                {
+                    detected = status; // stop advancing: later retries wait on the fake clock
+                    return true;
+                }
+
                 clock.Advance(TimeSpan.FromSeconds(5));
-                return handle.Status.Source!.State == SourceState.Disconnected;
+                return false;
             },
             () => $"the silent stream should be detected; source is {handle.Status.Source!.State}");
-        handle.Status.State.Should().Be(HandleState.Degraded);
-        handle.Status.LastError.Should().Contain("progress request");
+        detected!.State.Should().Be(HandleState.Degraded);
+        detected.LastError.Should().Contain("progress request");
 
         await server.ResumeAsync();
         await writer.SetAsync(Key, "2");
@@ -159,15 +168,22 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         var key = EtcdFixture.UniqueKey("quiet");
         await etcd.Client.SetAsync(key, "1");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var recorder = new SourceRecorder(TestSources.Create(etcd.Server.Endpoint, key, o => o.TimeProvider = clock));
+        // A long request timeout: the fake clock races ahead of the real answer, which must still count.
+        await using var recorder = new SourceRecorder(TestSources.Create(etcd.Server.Endpoint, key, o => { o.TimeProvider = clock; o.RequestTimeout = TimeSpan.FromHours(1); }));
         await recorder.WaitForTextAsync("1");
         var hub = ((Internal.EtcdSource)recorder.Source).Hub;
+        await Waits.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
         for (var i = 0; i < 3; i++)
         {
             // Past the idle timeout: a progress request goes out, and the live stream answers it.
             var answered = hub.Responses;
-            clock.Advance(TimeSpan.FromSeconds(31));
-            await Waits.UntilAsync(() => hub.Responses > answered, () => "the progress request should be answered");
+            await Waits.UntilAsync(
+                () =>
+                {
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                    return hub.Responses > answered;
+                },
+                () => "the progress request should be answered");
         }
 
         await etcd.Client.SetAsync(key, "2");
