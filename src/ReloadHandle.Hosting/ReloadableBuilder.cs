@@ -90,9 +90,9 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     /// naming the handle and the reason.
     /// </summary>
     /// <param name="timeout">The wait; 30 seconds unless set. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
-    /// <param name="fallback">What to do when no valid value arrived in time.</param>
+    /// <param name="fallback">What to do when no valid value arrived in time; see <see cref="ReloadHandleBuilder{T}.WithStartup"/>.</param>
     /// <returns>This builder.</returns>
-    public ReloadableBuilder<T> WithStartup(TimeSpan timeout, StartupFallback fallback = StartupFallback.Fail) => Apply(b => b.WithStartup(timeout, fallback));
+    public ReloadableBuilder<T> WithStartup(TimeSpan timeout, StartupFallback? fallback = null) => Apply(b => b.WithStartup(timeout, fallback));
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.WithDefault" />
     public ReloadableBuilder<T> WithDefault(T value) => Apply(b => b.WithDefault(value));

@@ -68,6 +68,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     private string? _lastAttemptError;
     private string? _lastAttemptRevision;
     private DateTimeOffset? _lastAttemptAt;
+    private DateTimeOffset? _lastSuccessAt;
     private bool _startupFailed;
     private long _lastVersion;
     private long _lastSuccessTimestamp;
@@ -786,6 +787,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             if (result.Outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
             {
                 Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
+                _lastSuccessAt = _lastAttemptAt;
             }
 
             PublishStatus();
@@ -810,7 +812,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var error = attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null;
         var previous = _status;
         var since = previous.State == state ? previous.Since : _time.GetUtcNow();
-        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source));
+        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt });
     }
 
     private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;

@@ -32,6 +32,7 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     public const int DefaultMaxPayloadBytes = 4 * 1024 * 1024;
 
     private readonly List<IReloadValidator<T>> _validators = [];
+    private StartupFallback? _fallback;
 
     /// <summary>Creates a builder for a handle named <paramref name="name"/>.</summary>
     /// <param name="name">The handle's name: short, stable, low-cardinality (it tags spans and metrics), such as <c>routes</c>.</param>
@@ -60,7 +61,8 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
 
     internal TimeSpan StartupTimeout { get; private set; } = TimeSpan.FromSeconds(30);
 
-    internal StartupFallback Fallback { get; private set; } = StartupFallback.Fail;
+    /// <summary>The explicit choice of <see cref="WithStartup"/>, else what <see cref="WithDefault"/> or <see cref="WithLastKnownGoodCache"/> imply.</summary>
+    internal StartupFallback Fallback => _fallback ?? (HasDefault ? StartupFallback.UseDefault : CachePath is not null ? StartupFallback.UseLastKnownGood : StartupFallback.Fail);
 
     internal bool HasDefault { get; private set; }
 
@@ -179,9 +181,11 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
 
     /// <summary>How long <see cref="ReloadHandle{T}.StartAsync"/> waits for the first valid value, and what it does then.</summary>
     /// <param name="timeout">The wait; 30 seconds unless set. <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
-    /// <param name="fallback">What to do when no valid value arrived in time.</param>
+    /// <param name="fallback">What to do when no valid value arrived in time, in any order with the other calls. Unless given:
+    /// <see cref="StartupFallback.UseDefault"/> after <see cref="WithDefault"/>, else <see cref="StartupFallback.UseLastKnownGood"/>
+    /// after <see cref="WithLastKnownGoodCache"/>, else <see cref="StartupFallback.Fail"/>.</param>
     /// <returns>This builder.</returns>
-    public ReloadHandleBuilder<T> WithStartup(TimeSpan timeout, StartupFallback fallback = StartupFallback.Fail)
+    public ReloadHandleBuilder<T> WithStartup(TimeSpan timeout, StartupFallback? fallback = null)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
@@ -189,7 +193,7 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
         }
 
         StartupTimeout = timeout;
-        Fallback = fallback;
+        _fallback = fallback ?? _fallback;
         return this;
     }
 
@@ -204,7 +208,6 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
         ArgumentNullException.ThrowIfNull(value);
         DefaultValue = value;
         HasDefault = true;
-        Fallback = StartupFallback.UseDefault;
         return this;
     }
 
@@ -219,11 +222,6 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         CachePath = path;
-        if (!HasDefault)
-        {
-            Fallback = StartupFallback.UseLastKnownGood;
-        }
-
         return this;
     }
 

@@ -20,4 +20,8 @@ public sealed record ReloadStatus(
     DateTimeOffset? LastAttemptAt,
     ReloadOutcome? LastOutcome,
     string? LastAttemptRevision,
-    SourceStatus? Source);
+    SourceStatus? Source)
+{
+    /// <summary>When the last attempt that applied or confirmed a value (outcome applied or unchanged) ended; <see langword="null"/> before the first.</summary>
+    public DateTimeOffset? LastSuccessAt { get; init; }
+}

@@ -227,6 +227,27 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task The_startup_fallback_follows_the_builder_calls_in_any_order()
+    {
+        var time = new FakeTimeProvider();
+        await using var handle = new ReloadHandleBuilder<Routes>(HandleNames.Unique("routes"))
+            .FromSource(new ManualSource(initialJson: null))
+            .WithTimeProvider(time)
+            .WithDefault(new Routes(["default"]))
+            .WithStartup(TimeSpan.FromSeconds(1)) // after WithDefault, and without a fallback: keeps UseDefault
+            .Build();
+        var start = handle.StartAsync();
+        await Wait.UntilAsync(() => handle.Status.Source!.State == SourceState.Degraded, "the source answered with nothing");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await start.WaitAsync(Wait.Timeout);
+        handle.Current.Value.Items.Should().Equal("default");
+        handle.Status.LastSuccessAt.Should().Be(time.GetUtcNow());
+
+        var explicitFail = () => new ReloadHandleBuilder<Routes>("x").WithStartup(TimeSpan.FromSeconds(1), StartupFallback.UseLastKnownGood).WithDefault(new Routes(["d"])).Build();
+        explicitFail.Should().Throw<InvalidOperationException>("an explicit fallback wins over what WithDefault implies").WithMessage("*UseLastKnownGood*");
+    }
+
+    [Fact]
     public void Contradictory_settings_fail_at_build_time()
     {
         var noCache = () => new ReloadHandleBuilder<Routes>("x").WithStartup(TimeSpan.FromSeconds(1), StartupFallback.UseLastKnownGood).Build();
