@@ -29,6 +29,7 @@ internal sealed class FileWatch : IDisposable
     private string? _realName;
     private long _firstEvent;
     private bool _eventPending;
+    private bool _disposed;
     private volatile bool _restart;
     private TimeSpan _pollPeriod = Timeout.InfiniteTimeSpan;
     private string? _cannotWatch;
@@ -97,7 +98,12 @@ internal sealed class FileWatch : IDisposable
     public void Dispose()
     {
         StopWatchers();
-        _debounce.Dispose();
+        lock (_gate)
+        {
+            _disposed = true; // an event already on its way must not touch the disposed timer
+            _debounce.Dispose();
+        }
+
         _poll.Dispose();
         _wake.Writer.TryComplete();
     }
@@ -207,6 +213,11 @@ internal sealed class FileWatch : IDisposable
 
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             if (!_eventPending)
             {
                 _eventPending = true;
