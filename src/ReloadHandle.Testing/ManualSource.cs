@@ -70,7 +70,8 @@ public sealed class ManualSource : ISource
     }
 
     /// <summary>Publishes "no configuration" (as a deleted file or key would).</summary>
-    public void SetAbsent() => Publish(SourceChange.Absent());
+    /// <param name="reason">Why, as the source would say it.</param>
+    public void SetAbsent(string? reason = null) => Publish(SourceChange.Absent(reason: reason));
 
     /// <summary>Makes every running enumeration throw <paramref name="error"/>; the handle then retries with backoff.</summary>
     /// <param name="error">The failure.</param>

@@ -396,7 +396,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     {
         if (change.Latest.IsAbsent)
         {
-            Log.SourceAbsent(_logger, _sourceText, Name, Volatile.Read(ref _current)?.Version ?? 0);
+            Log.SourceAbsent(_logger, _sourceText, Name, change.Latest.AbsentReason!, Volatile.Read(ref _current)?.Version ?? 0);
             return Task.CompletedTask;
         }
 
@@ -457,8 +457,20 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var cleanErrors = errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
         var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, cleanErrors, exception, candidate.Revision, duration);
         Record(result, activity, previous, applied, hash, candidate);
-        activity?.Stop(); // end the span before anyone hears of the attempt
+        activity?.Stop();
+
+        // Status, span and metrics are final before anyone hears of the attempt or its snapshot.
+        if (applied is not null)
+        {
+            _snapshots.OnNext(applied);
+        }
+
         _attempts.OnNext(result);
+        if (applied is not null)
+        {
+            _firstValue.TrySetResult(applied);
+        }
+
         return result;
 
         ReloadOutcome Evaluate()
@@ -471,9 +483,9 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
             if (payload is { } bytes)
             {
-                if (candidate.IsAbsent)
+                if (candidate.AbsentReason is not null)
                 {
-                    errors.Add($"{_sourceText} holds no configuration");
+                    errors.Add($"{_sourceText}: {candidate.AbsentReason}");
                     return ReloadOutcome.Rejected;
                 }
 
@@ -628,8 +640,6 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             }
         }
 
-        _firstValue.TrySetResult(snapshot);
-        _snapshots.OnNext(snapshot);
         return snapshot;
     }
 
@@ -844,7 +854,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         string? Hash,
         IReadOnlyList<ActivityContext> Writers,
         int Coalesced,
-        bool IsAbsent = false,
+        string? AbsentReason = null,
         bool OnlyIfEmpty = false,
         string? RefusedBecause = null)
     {
@@ -855,7 +865,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             new(trigger, default, payload, revision, hash, NoWriters, 1);
 
         public static Candidate ForChange(SourceChange change, ReloadTrigger trigger, IReadOnlyList<ActivityContext> writers, int coalesced) =>
-            new(trigger, default, change.Payload, change.Revision, null, writers, coalesced, IsAbsent: change.IsAbsent);
+            new(trigger, default, change.Payload, change.Revision, null, writers, coalesced, AbsentReason: change.AbsentReason);
 
         public static Candidate Refused(ReloadTrigger trigger, string reason) =>
             new(trigger, default, null, null, null, NoWriters, 1, RefusedBecause: reason);

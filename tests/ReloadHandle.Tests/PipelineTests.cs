@@ -91,10 +91,10 @@ public class PipelineTests
         await using var handle = new ReloadHandleBuilder<Routes>(HandleNames.Unique("routes")).FromSource(source).Build();
         await handle.StartAsync().WaitAsync(Wait.Timeout);
 
-        source.SetAbsent();
+        source.SetAbsent("the file does not exist");
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, "the handle is degraded");
         handle.Status.Source!.State.Should().Be(SourceState.Degraded);
-        handle.Status.LastError.Should().Be("manual:routes.json holds no configuration");
+        handle.Status.LastError.Should().Be("manual:routes.json: the file does not exist");
         handle.Current.Value.Items.Should().Equal("a");
 
         var live = Wait.ForAsync(handle.Changes, s => s.Value.Items[0] == "back", "the returned file is live");

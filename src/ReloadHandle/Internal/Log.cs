@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Source {Source} of {Handle} failed ({Failures} in a row); retrying in {Delay}. Error: {Error}")]
     public static partial void SourceFailed(ILogger logger, string source, string handle, int failures, TimeSpan delay, string error);
 
-    [LoggerMessage(6, LogLevel.Warning, "Source {Source} of {Handle} holds no configuration; version {Version} keeps serving")]
-    public static partial void SourceAbsent(ILogger logger, string source, string handle, long version);
+    [LoggerMessage(6, LogLevel.Warning, "Source {Source} of {Handle} holds no configuration ({Reason}); version {Version} keeps serving")]
+    public static partial void SourceAbsent(ILogger logger, string source, string handle, string reason, long version);
 
     [LoggerMessage(7, LogLevel.Information, "Source {Source} of {Handle} ended its stream; no further changes will be watched")]
     public static partial void SourceEnded(ILogger logger, string source, string handle);

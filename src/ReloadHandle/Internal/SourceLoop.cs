@@ -33,7 +33,7 @@ internal sealed class SourceLoop(
                     await foreach (var change in source.WatchAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
                         failures = 0;
-                        reportStatus(change.IsAbsent ? SourceState.Degraded : SourceState.Healthy, change.IsAbsent ? $"{source.Description} holds no configuration" : null, 0);
+                        reportStatus(change.IsAbsent ? SourceState.Degraded : SourceState.Healthy, change.IsAbsent ? $"{source.Description}: {change.AbsentReason}" : null, 0);
                         _pending.Offer(change);
                     }
 

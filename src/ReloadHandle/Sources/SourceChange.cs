@@ -20,14 +20,14 @@ public sealed class SourceChange
         string? revision = null,
         IReadOnlyDictionary<string, string>? metadata = null,
         ReloadTrigger trigger = ReloadTrigger.Watch)
-        : this(payload, isAbsent: false, revision, metadata, trigger)
+        : this(payload, absentReason: null, revision, metadata, trigger)
     {
     }
 
-    private SourceChange(ReadOnlyMemory<byte> payload, bool isAbsent, string? revision, IReadOnlyDictionary<string, string>? metadata, ReloadTrigger trigger)
+    private SourceChange(ReadOnlyMemory<byte> payload, string? absentReason, string? revision, IReadOnlyDictionary<string, string>? metadata, ReloadTrigger trigger)
     {
         Payload = payload;
-        IsAbsent = isAbsent;
+        AbsentReason = absentReason;
         Revision = revision;
         Metadata = metadata ?? NoMetadata;
         Trigger = trigger;
@@ -40,7 +40,10 @@ public sealed class SourceChange
     /// <see langword="true"/> when the source holds no configuration (file missing, key deleted). The handle keeps
     /// serving its last good value and reports itself degraded until a payload arrives.
     /// </summary>
-    public bool IsAbsent { get; }
+    public bool IsAbsent => AbsentReason is not null;
+
+    /// <summary>Why the source holds no configuration (for example "the file does not exist"); <see langword="null"/> unless <see cref="IsAbsent"/>.</summary>
+    public string? AbsentReason { get; }
 
     /// <summary>The source's revision of this state, or <see langword="null"/> when the source has none.</summary>
     public string? Revision { get; }
@@ -54,9 +57,10 @@ public sealed class SourceChange
     /// <summary>A state in which the source holds no configuration.</summary>
     /// <param name="revision">The source's revision, if it has one.</param>
     /// <param name="trigger">How the absence was found.</param>
+    /// <param name="reason">Why, for status and logs (for example "the file does not exist"); no credentials.</param>
     /// <returns>An absent change.</returns>
-    public static SourceChange Absent(string? revision = null, ReloadTrigger trigger = ReloadTrigger.Watch) =>
-        new(ReadOnlyMemory<byte>.Empty, isAbsent: true, revision, metadata: null, trigger);
+    public static SourceChange Absent(string? revision = null, ReloadTrigger trigger = ReloadTrigger.Watch, string? reason = null) =>
+        new(ReadOnlyMemory<byte>.Empty, string.IsNullOrWhiteSpace(reason) ? "holds no configuration" : reason, revision, metadata: null, trigger);
 
     /// <summary>A change whose payload is <paramref name="text"/> in UTF-8; absent when <paramref name="text"/> is <see langword="null"/>.</summary>
     /// <param name="text">The configuration text.</param>
