@@ -37,7 +37,15 @@ public sealed class TcpProxy : IAsyncDisposable
         _listener = null;
         foreach (var connection in _connections.Keys)
         {
-            connection.Client.LingerState = new LingerOption(true, 0); // RST, like a dead peer
+            try
+            {
+                connection.Client?.LingerState = new LingerOption(true, 0); // RST, like a dead peer
+            }
+            catch (Exception exception) when (exception is ObjectDisposedException or SocketException)
+            {
+                // Already closed by its pump.
+            }
+
             connection.Dispose();
         }
 
