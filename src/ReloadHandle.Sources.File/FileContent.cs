@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using ReloadHandle.Sources;
 
 namespace ReloadHandle.Sources.File;
@@ -7,13 +6,15 @@ namespace ReloadHandle.Sources.File;
 /// <summary>What the file held at one read: its bytes and their SHA-256, or nothing because it is missing.</summary>
 internal sealed class FileContent
 {
-    private static readonly FileContent Missing = new(null, null, default);
+    private static readonly FileContent MissingFile = new(null, null, default, "the file does not exist");
+    private static readonly FileContent MissingDirectory = new(null, null, default, "the file's directory does not exist");
 
-    private FileContent(byte[]? bytes, string? hash, DateTime lastWriteUtc)
+    private FileContent(byte[]? bytes, string? hash, DateTime lastWriteUtc, string? missingReason = null)
     {
         Bytes = bytes;
         Hash = hash;
         LastWriteUtc = lastWriteUtc;
+        MissingReason = missingReason;
     }
 
     /// <summary>The bytes, or <see langword="null"/> when the file is missing.</summary>
@@ -21,6 +22,9 @@ internal sealed class FileContent
 
     /// <summary>Lower-case hex SHA-256 of <see cref="Bytes"/>: the revision. <see langword="null"/> when missing.</summary>
     public string? Hash { get; }
+
+    /// <summary>Why there are no bytes; <see langword="null"/> when the file was read.</summary>
+    public string? MissingReason { get; }
 
     /// <summary>The file's modification time, for display only: editors and <c>touch -d</c> can keep or set it.</summary>
     public DateTime LastWriteUtc { get; }
@@ -38,7 +42,7 @@ internal sealed class FileContent
             var length = RandomAccess.GetLength(handle);
             if (length > maxBytes)
             {
-                throw new SourceException($"the file is {length:N0} bytes; the limit is {maxBytes:N0} bytes (FileSourceOptions.MaxFileBytes)");
+                throw new SourceException(string.Create(CultureInfo.InvariantCulture, $"the file is {length:N0} bytes; the limit is {maxBytes:N0} bytes (FileSourceOptions.MaxFileBytes)"));
             }
 
             var bytes = new byte[length];
@@ -51,11 +55,15 @@ internal sealed class FileContent
 
             // Truncated while we read: keep what is there; the writer's next event makes us read again.
             Array.Resize(ref bytes, read);
-            return new FileContent(bytes, HashOf(bytes), System.IO.File.GetLastWriteTimeUtc(handle));
+            return new FileContent(bytes, SourceChange.ComputeHash(bytes), System.IO.File.GetLastWriteTimeUtc(handle));
         }
-        catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
+        catch (FileNotFoundException)
         {
-            return Missing;
+            return MissingFile;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return MissingDirectory;
         }
         catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
         {
@@ -69,28 +77,10 @@ internal sealed class FileContent
     /// <param name="trigger">How the change was found.</param>
     /// <returns>The change; absent when the file is missing.</returns>
     public SourceChange ToChange(string realPath, ReloadTrigger trigger) => Bytes is null
-        ? SourceChange.Absent(trigger: trigger)
+        ? SourceChange.Absent(trigger: trigger, reason: MissingReason)
         : new SourceChange(Bytes, Hash, new Dictionary<string, string>
         {
             [FileSource.MtimeKey] = LastWriteUtc.ToString("O", CultureInfo.InvariantCulture),
             [FileSource.PathKey] = realPath,
         }, trigger);
-
-    private static string HashOf(byte[] bytes)
-    {
-        var digest = SHA256.HashData(bytes);
-#if NET9_0_OR_GREATER
-        return Convert.ToHexStringLower(digest);
-#else
-        return string.Create(digest.Length * 2, digest, static (chars, digest) =>
-        {
-            const string Digits = "0123456789abcdef";
-            for (var i = 0; i < digest.Length; i++)
-            {
-                chars[2 * i] = Digits[digest[i] >> 4];
-                chars[(2 * i) + 1] = Digits[digest[i] & 0xF];
-            }
-        });
-#endif
-    }
 }

@@ -71,7 +71,7 @@ public sealed class FileSourceFailureTests : IDisposable
         var large = Settings.Json("b" + new string('x', 100));
         TempFolder.Write(path, large);
         await Wait.UntilAsync(() => handle.Status.Source!.State == SourceState.Disconnected, () => $"the source refuses the file (is {handle.Status})");
-        handle.Status.LastError.Should().Contain($"the file is {TempFolder.Utf8(large).Length:N0} bytes; the limit is 64 bytes");
+        handle.Status.LastError.Should().Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the file is {TempFolder.Utf8(large).Length:N0} bytes; the limit is 64 bytes"));
         handle.Current.Value.Name.Should().Be("a");
 
         TempFolder.Write(path, Settings.Json("c"));

@@ -129,7 +129,7 @@ public sealed class FileSourceTests : IDisposable
         System.IO.File.Delete(ConfigPath);
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle is degraded (is {handle.Status})");
         handle.Status.Source!.State.Should().Be(SourceState.Degraded);
-        handle.Status.LastError.Should().Contain(ConfigPath);
+        handle.Status.LastError.Should().Be($"file:{ConfigPath}: the file does not exist");
         handle.Current.Value.Name.Should().Be("a");
 
         TempFolder.Write(ConfigPath, Settings.Json("b"));

@@ -62,6 +62,14 @@ public sealed class SourceChange
     public static SourceChange Absent(string? revision = null, ReloadTrigger trigger = ReloadTrigger.Watch, string? reason = null) =>
         new(ReadOnlyMemory<byte>.Empty, string.IsNullOrWhiteSpace(reason) ? "holds no configuration" : reason, revision, metadata: null, trigger);
 
+    /// <summary>
+    /// The content hash the handle computes for a payload (lower-case hex SHA-256): sources whose revision is their
+    /// content, such as files, use it so the revision and <see cref="ISnapshot.ContentHash"/> agree.
+    /// </summary>
+    /// <param name="payload">The bytes.</param>
+    /// <returns>64 lower-case hex digits.</returns>
+    public static string ComputeHash(ReadOnlySpan<byte> payload) => Internal.ContentHash.Of(payload);
+
     /// <summary>A change whose payload is <paramref name="text"/> in UTF-8; absent when <paramref name="text"/> is <see langword="null"/>.</summary>
     /// <param name="text">The configuration text.</param>
     /// <param name="revision">The source's revision.</param>
