@@ -17,6 +17,9 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly int _peerPort;
     private Process? _process;
 
+    private string _name = "default";
+    private string? _initialCluster;
+
     private EtcdServer(string scheme, string[] extraArgs)
     {
         _extraArgs = extraArgs;
@@ -24,6 +27,8 @@ public sealed class EtcdServer : IAsyncDisposable
         _peerPort = FreePort();
         Endpoint = $"{scheme}://127.0.0.1:{ClientPort}";
     }
+
+    private string PeerUrl => $"http://127.0.0.1:{_peerPort}";
 
     /// <summary>The client URL, such as <c>http://127.0.0.1:41234</c>.</summary>
     public string Endpoint { get; }
@@ -47,6 +52,33 @@ public sealed class EtcdServer : IAsyncDisposable
         catch
         {
             await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a cluster of <paramref name="members"/> members (all must run for it to have a quorum).</summary>
+    public static async Task<IReadOnlyList<EtcdServer>> StartClusterAsync(int members)
+    {
+        var servers = Enumerable.Range(1, members).Select(_ => new EtcdServer("http", [])).ToList();
+        var cluster = string.Join(",", servers.Select((m, i) => $"m{i + 1}={m.PeerUrl}"));
+        for (var i = 0; i < servers.Count; i++)
+        {
+            servers[i]._name = $"m{i + 1}";
+            servers[i]._initialCluster = cluster;
+        }
+
+        try
+        {
+            await Task.WhenAll(servers.Select(m => m.LaunchAsync(probe: null)));
+            return servers;
+        }
+        catch
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+
             throw;
         }
     }
@@ -107,7 +139,7 @@ public sealed class EtcdServer : IAsyncDisposable
 
     private async Task LaunchAsync(Func<EtcdServer, Task>? probe)
     {
-        var peer = $"http://127.0.0.1:{_peerPort}";
+        var peer = PeerUrl;
         var start = new ProcessStartInfo("etcd")
         {
             RedirectStandardOutput = true,
@@ -116,9 +148,9 @@ public sealed class EtcdServer : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "--name", "default", "--data-dir", _dataDir,
+            "--name", _name, "--data-dir", _dataDir,
             "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"default={peer}",
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", _initialCluster ?? $"{_name}={peer}",
             "--log-level", "error", "--logger", "zap",
         }.Concat(_extraArgs))
         {
