@@ -69,6 +69,35 @@ public sealed class FleetTests(EtcdFixture etcd)
         (await EtcdFleetView.ReadAsync(etcd.Client, "limits", configure: o => o.StatusPrefix = statusPrefix)).Instances.Should().BeEmpty("disposal revokes the lease");
     }
 
+    [Fact]
+    public async Task A_state_change_without_an_attempt_is_reported_within_a_lease_period()
+    {
+        var key = EtcdFixture.UniqueKey("fleet-outage");
+        var statusPrefix = EtcdFixture.UniqueKey("status") + "/";
+        await etcd.Client.SetAsync(key, "{\"rps\":1}");
+        await using var proxy = new TcpProxy(etcd.Server.ClientPort);
+        await using var handle = new ReloadHandleBuilder<Limits>("limits").FromEtcd(proxy.Endpoint, key)
+            .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500)).Build();
+        await handle.StartAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var reporter = EtcdFleetReporter.Start(etcd.Client, handle, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "cut-off"; o.TimeProvider = clock; });
+        await WaitForViewAsync("limits", statusPrefix, null, v => v.Instances.SingleOrDefault()?.State == "Healthy", "the instance should report healthy");
+
+        // The source fails (no reload attempt happens); the periodic check reports the degraded state.
+        proxy.Disconnect();
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => "the handle should be degraded");
+        await WaitForViewAsync(
+            "limits",
+            statusPrefix,
+            null,
+            v =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return v.Instances.SingleOrDefault() is { State: "Degraded", LastError: not null, Status: EtcdFleetStatus.Ack };
+            },
+            "the instance should report degraded, still ACKing the revision it serves");
+    }
+
     private async Task<ReloadHandle<Limits>> StartAsync(string name, string key, int maxRps)
     {
         var handle = new ReloadHandleBuilder<Limits>(name)

@@ -100,17 +100,31 @@ public sealed class EtcdFleetReporter : IAsyncDisposable
     {
         var failures = 0;
         var token = _stop.Token;
+        Task<bool>? signal = null;
         while (!token.IsCancellationRequested)
         {
             try
             {
                 // Write on every attempt, and at least once per lease TTL if the state changed otherwise (a source outage).
-                var signal = _dirty.Reader.WaitToReadAsync(token).AsTask();
-                var woke = await Task.WhenAny(signal, Task.Delay(_options.LeaseTtl, _options.TimeProvider, token)).ConfigureAwait(false);
-                await woke.ConfigureAwait(false);
-                _dirty.Reader.TryRead(out _);
+                signal ??= _dirty.Reader.WaitToReadAsync(token).AsTask();
+                bool signalled;
+                using (var tick = CancellationTokenSource.CreateLinkedTokenSource(token))
+                {
+                    var woke = await Task.WhenAny(signal, Task.Delay(_options.LeaseTtl, _options.TimeProvider, tick.Token)).ConfigureAwait(false);
+                    await tick.CancelAsync().ConfigureAwait(false);
+                    token.ThrowIfCancellationRequested();
+                    signalled = woke == signal;
+                }
+
+                if (signalled)
+                {
+                    await signal.ConfigureAwait(false);
+                    signal = null;
+                    _dirty.Reader.TryRead(out _);
+                }
+
                 var entry = _entry();
-                if (woke != signal && LastReported is { } last && last with { UpdatedAt = default } == entry with { UpdatedAt = default })
+                if (!signalled && LastReported is { } last && last with { UpdatedAt = default } == entry with { UpdatedAt = default })
                 {
                     continue;
                 }
