@@ -1,0 +1,3 @@
+global using ReloadHandle.Sources;
+global using ReloadHandle.Sources.Consul.Tests.InProcessConsul;
+global using ReloadHandle.Sources.Consul.Tests.TestUtils;
