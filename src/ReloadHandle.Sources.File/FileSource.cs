@@ -14,13 +14,15 @@ namespace ReloadHandle.Sources.File;
 /// permission, over <see cref="FileSourceOptions.MaxFileBytes"/>) ends the enumeration with a
 /// <see cref="SourceException"/>: the handle reports the reason and enumerates again after its retry delay.
 /// </remarks>
-internal sealed class FileSource : ISource
+internal sealed class FileSource : IHandleAwareSource
 {
     /// <summary>Metadata key of the file's modification time (ISO 8601, UTC), for display.</summary>
     public const string MtimeKey = "mtime";
 
     /// <summary>Metadata key of the file actually read, after following symbolic links.</summary>
     public const string PathKey = "path";
+
+    private const string LogCategory = "ReloadHandle.Sources.File";
 
     private readonly CancellationTokenSource _disposed = new();
     private FileWatch? _watch;
@@ -34,7 +36,8 @@ internal sealed class FileSource : ISource
         options.Validate(handleName, FilePath);
         Options = options;
         Description = new SourceDescription("file", FilePath);
-        Logger = options.LoggerFactory?.CreateLogger("ReloadHandle.Sources.File") ?? NullLogger.Instance;
+        Time = options.TimeProvider ?? TimeProvider.System;
+        Logger = options.LoggerFactory?.CreateLogger(LogCategory) ?? NullLogger.Instance;
     }
 
     public SourceDescription Description { get; }
@@ -44,7 +47,11 @@ internal sealed class FileSource : ISource
 
     public FileSourceOptions Options { get; }
 
-    public ILogger Logger { get; }
+    /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
+    public TimeProvider Time { get; private set; }
+
+    /// <summary>The logger: from the options' factory if set, else from the owning handle's.</summary>
+    public ILogger Logger { get; private set; }
 
     /// <summary>Test hook: runs before each directory watcher starts; throw to simulate exhausted inotify limits.</summary>
     internal Action<string>? BeforeWatcherStarts { get; set; }
@@ -54,6 +61,17 @@ internal sealed class FileSource : ISource
 
     /// <summary>How many times the file was read (for tests: a read that finds nothing new yields nothing).</summary>
     internal int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Takes the handle's clock and logging where the options leave them unset.</summary>
+    public void Attach(SourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Time = Options.TimeProvider ?? context.TimeProvider;
+        if (Options.LoggerFactory is null)
+        {
+            Logger = context.LoggerFactory.CreateLogger(LogCategory);
+        }
+    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -56,14 +56,14 @@ public sealed class FileSourceOptions
     public int MaxFileBytes { get; set; } = DefaultMaxFileBytes;
 
     /// <summary>The clock for the debounce, polling and rescan timers; replace it with a fake one in tests.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value><see langword="null"/>: the owning handle's clock (<see cref="TimeProvider.System"/> unless the handle was given another).</value>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>
     /// Where the source logs how it watches (watcher started, falling back to polling and why, directory missing).
     /// Reload outcomes are logged by the handle, not here.
     /// </summary>
-    /// <value><see langword="null"/>: no logging.</value>
+    /// <value><see langword="null"/>: the owning handle's logger factory.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Throws one exception that lists every invalid setting.</summary>
@@ -91,11 +91,6 @@ public sealed class FileSourceOptions
         if (MaxFileBytes <= 0)
         {
             errors.Add($"MaxFileBytes must be positive (got {MaxFileBytes})");
-        }
-
-        if (TimeProvider is null)
-        {
-            errors.Add("TimeProvider must not be null");
         }
 
         if (errors.Count > 0)

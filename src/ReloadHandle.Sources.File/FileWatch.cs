@@ -38,7 +38,7 @@ internal sealed class FileWatch : IDisposable
     public FileWatch(FileSource source)
     {
         _source = source;
-        _time = source.Options.TimeProvider;
+        _time = source.Time;
         _fileName = Path.GetFileName(source.FilePath);
         RealPath = source.FilePath;
         _debounce = _time.CreateTimer(_ => DebounceExpired(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

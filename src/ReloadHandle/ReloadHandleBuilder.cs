@@ -288,6 +288,9 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
         }
 
         Decoder ??= new JsonPayloadDecoder<T>();
-        return new ReloadHandle<T>(this, TimeProvider ?? TimeProvider.System, (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ReloadTelemetry.ActivitySourceName));
+        var time = TimeProvider ?? TimeProvider.System;
+        var loggerFactory = LoggerFactory ?? NullLoggerFactory.Instance;
+        (Source as IHandleAwareSource)?.Attach(new SourceContext(Name, time, loggerFactory));
+        return new ReloadHandle<T>(this, time, loggerFactory.CreateLogger(ReloadTelemetry.ActivitySourceName));
     }
 }

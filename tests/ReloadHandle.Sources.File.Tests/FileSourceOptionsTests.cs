@@ -14,8 +14,27 @@ public sealed class FileSourceOptionsTests
         options.PollInterval.Should().Be(TimeSpan.FromSeconds(1));
         options.RescanInterval.Should().Be(TimeSpan.FromSeconds(30));
         options.MaxFileBytes.Should().Be(ReloadHandleBuilder<Settings>.DefaultMaxPayloadBytes);
-        options.TimeProvider.Should().BeSameAs(TimeProvider.System);
-        options.LoggerFactory.Should().BeNull();
+        options.TimeProvider.Should().BeNull("the owning handle's clock is used");
+        options.LoggerFactory.Should().BeNull("the owning handle's logger factory is used");
+    }
+
+    [Fact]
+    public async Task The_source_takes_the_handles_clock_and_logging_unless_its_options_set_them()
+    {
+        var handleClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory();
+
+        var inherited = new ReloadHandleBuilder<Settings>("a").FromFile("a.json").WithTimeProvider(handleClock).WithLoggerFactory(loggers);
+        var own = new ReloadHandleBuilder<Settings>("b").FromFile("b.json", o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
+        var standalone = new ReloadHandleBuilder<Settings>("c").FromFile("c.json");
+        await using var first = inherited.Build();
+        await using var second = own.Build();
+
+        ((FileSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
+        ((FileSource)inherited.Source!).Logger.Should().NotBeSameAs(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        ((FileSource)own.Source!).Time.Should().BeSameAs(ownClock);
+        ((FileSource)standalone.Source!).Time.Should().BeSameAs(TimeProvider.System, "a source used without a handle falls back to the system clock");
     }
 
     [Fact]
