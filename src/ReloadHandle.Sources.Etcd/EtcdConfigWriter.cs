@@ -133,7 +133,7 @@ public sealed class EtcdConfigWriter<T>
             $"Reading etcd:{_target}",
             token => _client.GetAsync(new RangeRequest { Key = prefix, RangeEnd = end, KeysOnly = true }, _headers, null, token),
             _options.RequestTimeout,
-            _options.TimeProvider,
+            _options.TimeProvider ?? TimeProvider.System,
             cancellationToken).ConfigureAwait(false);
 
         var txn = new TxnRequest();
@@ -170,7 +170,7 @@ public sealed class EtcdConfigWriter<T>
             $"Writing etcd:{_target}",
             token => _client.TransactionAsync(txn, _headers, null, token),
             _options.RequestTimeout,
-            _options.TimeProvider,
+            _options.TimeProvider ?? TimeProvider.System,
             cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)
         {

@@ -66,8 +66,8 @@ public sealed class EtcdSourceOptions
     public TimeSpan WatchIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The clock for request timeouts and idle checks (inject a fake one in tests).</summary>
-    /// <value>Default <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>Default <see langword="null"/>: the owning handle's clock (<see cref="TimeProvider.System"/> unless the handle was given another).</value>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Checks the options and throws one exception that lists every problem.</summary>
     /// <param name="sharedClient"><see langword="true"/> when the source uses a client it did not create.</param>
@@ -104,10 +104,6 @@ public sealed class EtcdSourceOptions
         Positive(TokenRefreshInterval, nameof(TokenRefreshInterval));
         Positive(RequestTimeout, nameof(RequestTimeout));
         Positive(WatchIdleTimeout, nameof(WatchIdleTimeout));
-        if (TimeProvider is null)
-        {
-            errors.Add("TimeProvider must not be null");
-        }
 
         if (errors.Count > 0)
         {

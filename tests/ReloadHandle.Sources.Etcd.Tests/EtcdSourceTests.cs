@@ -33,6 +33,21 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task The_source_takes_the_handles_clock_unless_its_options_set_one()
+    {
+        var handleClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var inherited = new ReloadHandleBuilder<JsonElement>("a").FromEtcd(etcd.Client, "a").WithTimeProvider(handleClock);
+        var own = new ReloadHandleBuilder<JsonElement>("b").FromEtcd(etcd.Client, "b", o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
+        await using var first = inherited.Build();
+        await using var second = own.Build();
+
+        ((EtcdSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
+        ((EtcdSource)own.Source!).Time.Should().BeSameAs(ownClock);
+        ((EtcdSource)TestSources.Create(etcd.Client, "c")).Time.Should().BeSameAs(TimeProvider.System);
+    }
+
+    [Fact]
     public async Task Missing_key_is_absent_first()
     {
         var key = EtcdFixture.UniqueKey("missing");

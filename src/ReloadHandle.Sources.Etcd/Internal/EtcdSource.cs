@@ -12,7 +12,7 @@ namespace ReloadHandle.Sources.Etcd.Internal;
 /// Reads an etcd key or prefix with one Range, then watches it from the Range's revision + 1, so no write falls in
 /// between. After a failure it resumes from the revision it reached; after a compaction it reads everything again.
 /// </summary>
-internal sealed class EtcdSource : ISource
+internal sealed class EtcdSource : IHandleAwareSource
 {
     private readonly EtcdClient _client;
     private readonly bool _ownsClient;
@@ -20,6 +20,7 @@ internal sealed class EtcdSource : ISource
     private readonly EtcdSourceOptions _options;
     private readonly Metadata? _headers;
     private KeySpace? _state;
+    private TimeProvider _time;
     private int _disposed;
 
     public EtcdSource(EtcdClient client, bool ownsClient, EtcdTarget target, EtcdSourceOptions options)
@@ -28,6 +29,7 @@ internal sealed class EtcdSource : ISource
         _ownsClient = ownsClient;
         _target = target;
         _options = options;
+        _time = options.TimeProvider ?? TimeProvider.System;
         _headers = EtcdCall.Headers(options.RequireLeader);
         Hub = ownsClient ? new WatchHub(client) : WatchHub.For(client);
         Description = new SourceDescription("etcd", target.ToString());
@@ -35,8 +37,18 @@ internal sealed class EtcdSource : ISource
 
     public SourceDescription Description { get; }
 
+    /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
+    internal TimeProvider Time => _time;
+
     /// <summary>The watch streams this source uses (shared with every source on the same client).</summary>
     internal WatchHub Hub { get; }
+
+    /// <summary>Takes the handle's clock unless the options set one.</summary>
+    public void Attach(SourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _time = _options.TimeProvider ?? context.TimeProvider;
+    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -119,7 +131,7 @@ internal sealed class EtcdSource : ISource
                 deadline: null,
                 token).ConfigureAwait(false)),
             _options.RequestTimeout,
-            _options.TimeProvider,
+            _time,
             cancellationToken);
 
     /// <summary>Creates the watch; <see langword="null"/> when the store is older than <paramref name="state"/> (restored from a backup).</summary>
@@ -137,7 +149,7 @@ internal sealed class EtcdSource : ISource
         {
             // The first response acknowledges the create. A compacted start revision is acknowledged, then canceled.
             var created = await watch.Responses.ReadAsync(cancellationToken).AsTask()
-                .WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                .WaitAsync(_options.RequestTimeout, _time, cancellationToken).ConfigureAwait(false);
             if (created.Canceled)
             {
                 throw new SourceException($"etcd refused to watch {Description}: {created.CancelReason}");
@@ -192,7 +204,7 @@ internal sealed class EtcdSource : ISource
             waiting ??= reader.WaitToReadAsync(cancellationToken).AsTask();
             try
             {
-                if (!await waiting.WaitAsync(_options.WatchIdleTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false))
+                if (!await waiting.WaitAsync(_options.WatchIdleTimeout, _time, cancellationToken).ConfigureAwait(false))
                 {
                     throw Failed(null);
                 }
@@ -201,7 +213,7 @@ internal sealed class EtcdSource : ISource
             }
             catch (TimeoutException)
             {
-                await watch.Lane.ProbeAsync(seen, _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await watch.Lane.ProbeAsync(seen, _options.RequestTimeout, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception failure) when (failure is not OperationCanceledException)
             {
