@@ -59,6 +59,7 @@ internal sealed class HttpSource : ISource
             { MessageHandler: { } handler } => (NewClient(handler), true),
             _ => (NewClient(new SocketsHttpHandler
             {
+                AllowAutoRedirect = false, // a redirect would carry Headers (API keys) to whatever host it names
                 AutomaticDecompression = DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             }), true),
@@ -231,6 +232,9 @@ internal sealed class HttpSource : ISource
                 return null;
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                 throw new SourceException($"{Request} answered {Describe(status)}: the server refused the request's credentials (HttpSourceOptions.Headers, MessageHandler or HttpClient)");
+            case >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest and not HttpStatusCode.NotModified:
+                // Never echo Location: it may be a presigned URL.
+                throw new SourceException($"{Request} answered {Describe(status)}: redirects are not followed, so that HttpSourceOptions.Headers never reach another host; use the final URI, or a MessageHandler that follows redirects");
             case HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable when RetryAfter(response) is { } retryAfter:
                 throw new SourceException(string.Create(CultureInfo.InvariantCulture, $"{Request} answered {Describe(status)}; the server asked to retry after {retryAfter.TotalSeconds:0.###} s"))
                 {

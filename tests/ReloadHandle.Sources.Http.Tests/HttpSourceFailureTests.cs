@@ -65,6 +65,24 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         error.Which.RetryAfter.Should().BeNull();
     }
 
+    [Fact]
+    public async Task Redirects_are_not_followed_unless_a_handler_does()
+    {
+        _server.Publish(Settings.Json("a"));
+        _server.ReplyOnce(ConfigServer.Reply.Of(302, ("Location", new Uri(_server.Uri, "?sig=presigned-secret").ToString())));
+        await using var source = TestSources.OnClock(_server, _clock, o => o.Headers["X-Api-Key"] = "key");
+        await using var probe = new Probe(source);
+
+        var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
+        error.Which.Message.Should().StartWith($"GET {_server.Uri} answered 302 (").And.Contain("redirects are not followed").And.NotContain("presigned-secret");
+        _server.Requests.Should().ContainSingle("the Location was not requested");
+
+        _server.ReplyOnce(ConfigServer.Reply.Of(302, ("Location", new Uri(_server.Uri, "?sig=presigned-secret").ToString())));
+        await using var following = TestSources.OnClock(_server, _clock, o => o.MessageHandler = new SocketsHttpHandler { AllowAutoRedirect = true });
+        await using var followed = new Probe(following);
+        Probe.Text(await followed.NextAsync()).Should().Be(Settings.Json("a"));
+    }
+
     [Theory]
     [InlineData(429)]
     [InlineData(503)]
