@@ -27,7 +27,6 @@ namespace ReloadHandle;
 /// </remarks>
 public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleGauges
 {
-    private static readonly IReadOnlyList<ActivityContext> NoWriters = [];
     private static readonly IScheduler DeliveryScheduler = TaskPoolScheduler.Default.DisableOptimizations(typeof(ISchedulerLongRunning));
 
     private readonly ISource? _source;
@@ -51,7 +50,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     private readonly string _versionTagName;
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly object _statusGate = new();
+    private readonly StatusTracker _status;
+    private readonly AttemptRecorder<T> _recorder;
     private readonly object _startGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource<Snapshot<T>> _firstValue = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,16 +62,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
     private Snapshot<T>? _current;
     private Snapshot<T>[] _history = [];
-    private ReloadStatus _status;
-    private SourceStatus? _sourceStatus;
-    private ReloadOutcome? _lastOutcome;
-    private string? _lastAttemptError;
-    private string? _lastAttemptRevision;
-    private DateTimeOffset? _lastAttemptAt;
-    private DateTimeOffset? _lastSuccessAt;
-    private bool _startupFailed;
     private long _lastVersion;
-    private long _lastSuccessTimestamp;
     private bool _sourceDelivered;
     private Task? _startTask;
     private Task? _loopTask;
@@ -100,14 +91,12 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         _logger = logger;
         _versionTagName = $"config.{Name}.version";
 
-        var now = time.GetUtcNow();
+        _status = new StatusTracker(time, _source?.Description, () => Volatile.Read(ref _current) is not null);
+        _recorder = new AttemptRecorder<T>(Name, _sourceForTelemetry, logger);
         if (_source is not null)
         {
-            _sourceStatus = new SourceStatus(_source.Description, SourceState.Connecting, now, null, 0);
             _loop = new SourceLoop(_source, Name, builder.Retry, time, logger, OnSourceStatus, ApplyFromSourceAsync);
         }
-
-        _status = new ReloadStatus(HandleState.Initializing, now, null, null, null, null, _sourceStatus);
         _changes = Observable.Create<Snapshot<T>>(observer => _snapshots
             .Where(snapshot => snapshot is not null)
             .Select(snapshot => snapshot!)
@@ -126,7 +115,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public Snapshot<T> Current => Volatile.Read(ref _current) ?? ThrowNoValue();
 
     /// <inheritdoc />
-    public ReloadStatus Status => Volatile.Read(ref _status);
+    public ReloadStatus Status => _status.Current;
 
     /// <inheritdoc />
     public IReadOnlyList<Snapshot<T>> History => Volatile.Read(ref _history);
@@ -144,16 +133,9 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
     long IHandleGauges.CurrentVersion => Volatile.Read(ref _current)?.Version ?? 0;
 
-    double? IHandleGauges.SecondsSinceSuccess
-    {
-        get
-        {
-            var last = Volatile.Read(ref _lastSuccessTimestamp);
-            return last == 0 ? null : _time.GetElapsedTime(last).TotalSeconds;
-        }
-    }
+    double? IHandleGauges.SecondsSinceSuccess => _status.LastSuccessTimestamp is var last and not 0 ? _time.GetElapsedTime(last).TotalSeconds : null;
 
-    int? IHandleGauges.SourceStateValue => (int?)Volatile.Read(ref _sourceStatus)?.State;
+    int? IHandleGauges.SourceStateValue => (int?)_status.Source?.State;
 
     int IHandleGauges.HandleStateValue => (int)Status.State;
 
@@ -211,7 +193,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public Task<ReloadResult<T>> ApplyAsync(T value, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return AttemptAsync(Candidate.ForValue(value, ReloadTrigger.Manual), cancellationToken);
+        return AttemptAsync(Candidate<T>.ForValue(value, ReloadTrigger.Manual), cancellationToken);
     }
 
     /// <summary>Decodes, validates and applies a source change directly, as if the handle's source had produced it.</summary>
@@ -222,8 +204,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     {
         ArgumentNullException.ThrowIfNull(change);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var writers = TraceParents.TryGet(change, out var writer) ? [writer] : NoWriters;
-        return AttemptAsync(Candidate.ForChange(change, change.Trigger, writers, 1), cancellationToken);
+        var writers = TraceParents.TryGet(change, out var writer) ? [writer] : Candidate<T>.NoWriters;
+        return AttemptAsync(Candidate<T>.ForChange(change, change.Trigger, writers, 1), cancellationToken);
     }
 
     /// <summary>
@@ -237,23 +219,23 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var target = History.FirstOrDefault(s => s.Version == version);
-        Candidate candidate;
+        Candidate<T> candidate;
         if (target is null)
         {
             var kept = History.Count == 0 ? "none" : $"{History[^1].Version}..{History[0].Version}";
-            candidate = Candidate.Refused(ReloadTrigger.Rollback, $"version {version} is not in the history of handle '{Name}' (it keeps versions {kept})");
+            candidate = Candidate<T>.Refused(ReloadTrigger.Rollback, $"version {version} is not in the history of handle '{Name}' (it keeps versions {kept})");
         }
         else if (target.Payload is { } payload)
         {
-            candidate = Candidate.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback);
+            candidate = Candidate<T>.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback);
         }
         else if (target.Value is IDisposable or IAsyncDisposable)
         {
-            candidate = Candidate.Refused(ReloadTrigger.Rollback, $"version {version} of handle '{Name}' was disposed when replaced and no payload was kept to rebuild it");
+            candidate = Candidate<T>.Refused(ReloadTrigger.Rollback, $"version {version} of handle '{Name}' was disposed when replaced and no payload was kept to rebuild it");
         }
         else
         {
-            candidate = Candidate.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash };
+            candidate = Candidate<T>.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash };
         }
 
         return AttemptAsync(candidate, cancellationToken);
@@ -316,7 +298,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         {
             if (_hasDefault && Volatile.Read(ref _current) is null)
             {
-                await AttemptAsync(Candidate.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, _stopping.Token).ConfigureAwait(false);
+                await AttemptAsync(Candidate<T>.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, _stopping.Token).ConfigureAwait(false);
             }
 
             return;
@@ -345,7 +327,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         {
             case StartupFallback.UseDefault:
                 Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "default value");
-                await EnsureStartedAsync(Candidate.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, "its default value", reason).ConfigureAwait(false);
+                await EnsureStartedAsync(Candidate<T>.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, "its default value", reason).ConfigureAwait(false);
                 return;
             case StartupFallback.UseLastKnownGood:
                 byte[]? cached;
@@ -364,14 +346,14 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
                 }
 
                 Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "last-known-good cache");
-                await EnsureStartedAsync(Candidate.ForPayload(cached, "cache", hash: null, ReloadTrigger.Cache) with { OnlyIfEmpty = true }, $"its last-known-good cache {_cache.Path}", reason).ConfigureAwait(false);
+                await EnsureStartedAsync(Candidate<T>.ForPayload(cached, "cache", hash: null, ReloadTrigger.Cache) with { OnlyIfEmpty = true }, $"its last-known-good cache {_cache.Path}", reason).ConfigureAwait(false);
                 return;
             default:
                 throw Fail(reason);
         }
     }
 
-    private async Task EnsureStartedAsync(Candidate candidate, string what, string reason)
+    private async Task EnsureStartedAsync(Candidate<T> candidate, string what, string reason)
     {
         var result = await AttemptAsync(candidate, _stopping.Token).ConfigureAwait(false);
         if (Volatile.Read(ref _current) is null)
@@ -382,11 +364,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
     private ReloadStartupException Fail(string reason, Exception? inner = null)
     {
-        lock (_statusGate)
-        {
-            _startupFailed = true;
-            PublishStatus();
-        }
+        _status.StartupFailed();
 
         var timeout = _startupTimeout == Timeout.InfiniteTimeSpan ? "the start-up wait" : $"{_startupTimeout.TotalSeconds:0.###} s";
         return new ReloadStartupException(Name, $"Handle '{Name}' got no valid value from {_sourceText} within {timeout}: {reason}.", inner);
@@ -402,21 +380,13 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
         var trigger = _sourceDelivered ? change.Latest.Trigger : ReloadTrigger.Initial;
         _sourceDelivered = true;
-        return AttemptAsync(Candidate.ForChange(change.Latest, trigger, change.Writers, change.Count), cancellationToken);
+        return AttemptAsync(Candidate<T>.ForChange(change.Latest, trigger, change.Writers, change.Count), cancellationToken);
     }
 
-    private void OnSourceStatus(SourceState state, string? error, int failures)
-    {
-        lock (_statusGate)
-        {
-            var previous = _sourceStatus!;
-            var since = previous.State == state ? previous.Since : _time.GetUtcNow();
-            Volatile.Write(ref _sourceStatus, new SourceStatus(previous.Description, state, since, error is null ? null : SecretScrubber.Scrub(error, ValueOf(Volatile.Read(ref _current))), failures));
-            PublishStatus();
-        }
-    }
+    private void OnSourceStatus(SourceState state, string? error, int failures) =>
+        _status.SourceReported(state, error is null ? null : SecretScrubber.Scrub(error, ValueOf(Volatile.Read(ref _current))), failures);
 
-    private async Task<ReloadResult<T>> AttemptAsync(Candidate candidate, CancellationToken cancellationToken)
+    private async Task<ReloadResult<T>> AttemptAsync(Candidate<T> candidate, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -436,11 +406,11 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     }
 
     // Decode → validate → prepare → swap, under the write gate. Readers never see anything but whole snapshots.
-    private ReloadResult<T> Attempt(Candidate candidate)
+    private ReloadResult<T> Attempt(Candidate<T> candidate)
     {
         var started = _time.GetTimestamp();
         var previous = _current;
-        using var activity = StartActivity(candidate);
+        using var activity = _recorder.Start(candidate);
         var errors = new List<string>();
         Exception? exception = null;
         T? value = default;
@@ -456,7 +426,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var duration = _time.GetElapsedTime(started);
         var cleanErrors = errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
         var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, cleanErrors, exception, candidate.Revision, duration);
-        Record(result, activity, previous, applied, hash, candidate);
+        _recorder.Record(result, activity, previous, applied, hash, candidate);
+        _status.AttemptEnded(outcome, candidate.Revision, result.Errors.Count == 0 ? null : string.Join("; ", result.Errors));
         activity?.Stop();
 
         // Status, span and metrics are final before anyone hears of the attempt or its snapshot.
@@ -596,7 +567,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         }
     }
 
-    private Snapshot<T> Swap(T value, string? hash, ReadOnlyMemory<byte>? payload, Candidate candidate, Activity? activity, Snapshot<T>? previous)
+    private Snapshot<T> Swap(T value, string? hash, ReadOnlyMemory<byte>? payload, Candidate<T> candidate, Activity? activity, Snapshot<T>? previous)
     {
         var snapshot = new Snapshot<T>(
             value,
@@ -698,176 +669,5 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         }
     }
 
-    private Activity? StartActivity(in Candidate candidate)
-    {
-        if (!ReloadDiagnostics.ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
-        // One write caused the reload: it is the parent. Several (coalesced): each is a link. None: a root, or the
-        // caller's span for a manual apply.
-        var parent = candidate.Writers.Count == 1 && candidate.Coalesced == 1 ? candidate.Writers[0] : default;
-        var links = candidate.Writers.Count > 0 && parent == default ? candidate.Writers.Select(w => new ActivityLink(w)) : null;
-        var tags = new ActivityTagsCollection
-        {
-            [ReloadTelemetry.Attributes.Handle] = Name,
-            [ReloadTelemetry.Attributes.Source] = _sourceForTelemetry.Kind,
-            [ReloadTelemetry.Attributes.SourceLocation] = _sourceForTelemetry.Location,
-            [ReloadTelemetry.Attributes.Trigger] = TriggerName(candidate.Trigger),
-            [ReloadTelemetry.Attributes.CoalescedChanges] = candidate.Coalesced,
-        };
-        return ReloadDiagnostics.ActivitySource.StartActivity(ReloadTelemetry.ReloadSpanName, ActivityKind.Internal, parent, tags, links);
-    }
-
-    private void Record(ReloadResult<T> result, Activity? activity, Snapshot<T>? previous, Snapshot<T>? applied, string? hash, Candidate candidate)
-    {
-        var outcome = OutcomeName(result.Outcome);
-        var trigger = TriggerName(result.Trigger);
-        var serving = result.Current?.Version ?? 0;
-        var errorText = result.Errors.Count == 0 ? null : string.Join("; ", result.Errors);
-
-        ReloadDiagnostics.Attempts.Add(
-            1,
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, Name),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Trigger, trigger));
-        ReloadDiagnostics.Duration.Record(
-            result.Duration.TotalSeconds,
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, Name),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome));
-
-        if (activity is not null)
-        {
-            activity.SetTag(ReloadTelemetry.Attributes.Outcome, outcome);
-            activity.SetTag(ReloadTelemetry.Attributes.Version, serving);
-            activity.SetTag(ReloadTelemetry.Attributes.PreviousVersion, previous?.Version ?? 0);
-            activity.SetTag(ReloadTelemetry.Attributes.SourceRevision, candidate.Revision);
-            activity.SetTag(ReloadTelemetry.Attributes.ContentHash, hash);
-            if (result.Outcome is ReloadOutcome.Rejected or ReloadOutcome.Failed)
-            {
-                activity.SetTag(ReloadTelemetry.Attributes.ErrorCount, result.Errors.Count);
-                foreach (var error in result.Errors)
-                {
-                    activity.AddEvent(new ActivityEvent(ReloadTelemetry.ValidationErrorEvent, tags: new ActivityTagsCollection { [ReloadTelemetry.Attributes.ErrorMessage] = error }));
-                }
-
-                if (result.Exception is { } exception)
-                {
-                    activity.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
-                    {
-                        ["exception.type"] = exception.GetType().FullName,
-                        ["exception.message"] = SecretScrubber.Scrub(exception.Message, ValueOf(applied), ValueOf(previous), candidate.Value),
-                        ["exception.stacktrace"] = SecretScrubber.Scrub(exception.ToString(), ValueOf(previous), candidate.Value),
-                    }));
-                }
-
-                activity.SetStatus(ActivityStatusCode.Error, $"{outcome}: {errorText}");
-            }
-        }
-
-        if (_logger.IsEnabled(LogLevel.Warning))
-        {
-            switch (result.Outcome)
-            {
-                case ReloadOutcome.Applied when _logger.IsEnabled(LogLevel.Information):
-                    var changed = JsonDiff.Describe(applied!.Payload is { } after ? JsonDiff.ChangedPaths(previous?.Payload, after) : ["(no payload to compare)"]);
-                    Log.Applied(_logger, Name, _sourceText, serving, previous?.Version ?? 0, trigger, candidate.Revision, changed);
-                    break;
-                case ReloadOutcome.Unchanged:
-                    Log.Unchanged(_logger, Name, _sourceText, trigger, candidate.Revision, serving);
-                    break;
-                case ReloadOutcome.Rejected:
-                    Log.Rejected(_logger, Name, _sourceText, trigger, candidate.Revision, serving, errorText!);
-                    break;
-                case ReloadOutcome.Failed:
-                    var clean = errorText!;
-                    var leaks = result.Exception is { } failure && SecretScrubber.Scrub(failure.Message, ValueOf(previous)) != failure.Message;
-                    Log.Failed(_logger, Name, _sourceText, trigger, candidate.Revision, serving, clean, leaks ? null : result.Exception);
-                    break;
-            }
-        }
-
-        lock (_statusGate)
-        {
-            _lastOutcome = result.Outcome;
-            _lastAttemptAt = _time.GetUtcNow();
-            _lastAttemptRevision = candidate.Revision;
-            _lastAttemptError = errorText;
-            if (result.Outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
-            {
-                Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
-                _lastSuccessAt = _lastAttemptAt;
-            }
-
-            PublishStatus();
-        }
-    }
-
-    // Called under _statusGate.
-    private void PublishStatus()
-    {
-        var hasValue = Volatile.Read(ref _current) is not null;
-        var source = Volatile.Read(ref _sourceStatus);
-        var attemptFailed = _lastOutcome is ReloadOutcome.Rejected or ReloadOutcome.Failed;
-        var sourceFailing = source is not null && source.State != SourceState.Healthy;
-        var state = (hasValue, attemptFailed || _startupFailed || source?.State == SourceState.Disconnected, attemptFailed || sourceFailing) switch
-        {
-            (false, true, _) => HandleState.Failed,
-            (false, false, _) => HandleState.Initializing,
-            (true, _, true) => HandleState.Degraded,
-            _ => HandleState.Healthy,
-        };
-
-        var error = attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null;
-        var previous = _status;
-        var since = previous.State == state ? previous.Since : _time.GetUtcNow();
-        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt });
-    }
-
     private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;
-
-    private static string OutcomeName(ReloadOutcome outcome) => outcome switch
-    {
-        ReloadOutcome.Applied => "applied",
-        ReloadOutcome.Rejected => "rejected",
-        ReloadOutcome.Unchanged => "unchanged",
-        _ => "failed",
-    };
-
-    internal static string TriggerName(ReloadTrigger trigger) => trigger switch
-    {
-        ReloadTrigger.Initial => "initial",
-        ReloadTrigger.Watch => "watch",
-        ReloadTrigger.Poll => "poll",
-        ReloadTrigger.Manual => "manual",
-        ReloadTrigger.Rollback => "rollback",
-        _ => "cache",
-    };
-
-    /// <summary>One reload candidate: a value, or a payload to decode, plus how it came.</summary>
-    private readonly record struct Candidate(
-        ReloadTrigger Trigger,
-        T? Value,
-        ReadOnlyMemory<byte>? Payload,
-        string? Revision,
-        string? Hash,
-        IReadOnlyList<ActivityContext> Writers,
-        int Coalesced,
-        string? AbsentReason = null,
-        bool OnlyIfEmpty = false,
-        string? RefusedBecause = null)
-    {
-        public static Candidate ForValue(T value, ReloadTrigger trigger) =>
-            new(trigger, value, null, null, null, NoWriters, 1);
-
-        public static Candidate ForPayload(ReadOnlyMemory<byte> payload, string? revision, string? hash, ReloadTrigger trigger) =>
-            new(trigger, default, payload, revision, hash, NoWriters, 1);
-
-        public static Candidate ForChange(SourceChange change, ReloadTrigger trigger, IReadOnlyList<ActivityContext> writers, int coalesced) =>
-            new(trigger, default, change.Payload, change.Revision, null, writers, coalesced, AbsentReason: change.AbsentReason);
-
-        public static Candidate Refused(ReloadTrigger trigger, string reason) =>
-            new(trigger, default, null, null, null, NoWriters, 1, RefusedBecause: reason);
-    }
 }

@@ -1,0 +1,96 @@
+using ReloadHandle.Sources;
+
+namespace ReloadHandle.Internal;
+
+/// <summary>
+/// Derives a handle's <see cref="ReloadStatus"/> from what happened: attempts, source reports, a failed start-up.
+/// Writers report under a lock; readers get the immutable status with one volatile read.
+/// </summary>
+internal sealed class StatusTracker
+{
+    private readonly object _gate = new();
+    private readonly TimeProvider _time;
+    private readonly Func<bool> _hasValue;
+    private ReloadStatus _status;
+    private SourceStatus? _source;
+    private ReloadOutcome? _lastOutcome;
+    private string? _lastAttemptError;
+    private string? _lastAttemptRevision;
+    private DateTimeOffset? _lastAttemptAt;
+    private DateTimeOffset? _lastSuccessAt;
+    private long _lastSuccessTimestamp;
+    private bool _startupFailed;
+
+    public StatusTracker(TimeProvider time, SourceDescription? source, Func<bool> hasValue)
+    {
+        _time = time;
+        _hasValue = hasValue;
+        var now = time.GetUtcNow();
+        _source = source is null ? null : new SourceStatus(source, SourceState.Connecting, now, null, 0);
+        _status = new ReloadStatus(HandleState.Initializing, now, null, null, null, null, _source);
+    }
+
+    public ReloadStatus Current => Volatile.Read(ref _status);
+
+    public SourceStatus? Source => Volatile.Read(ref _source);
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last applied or unchanged attempt; 0 before the first.</summary>
+    public long LastSuccessTimestamp => Volatile.Read(ref _lastSuccessTimestamp);
+
+    public void SourceReported(SourceState state, string? error, int failures)
+    {
+        lock (_gate)
+        {
+            var previous = _source!;
+            var since = previous.State == state ? previous.Since : _time.GetUtcNow();
+            Volatile.Write(ref _source, new SourceStatus(previous.Description, state, since, error, failures));
+            Publish();
+        }
+    }
+
+    public void AttemptEnded(ReloadOutcome outcome, string? revision, string? error)
+    {
+        lock (_gate)
+        {
+            _lastOutcome = outcome;
+            _lastAttemptAt = _time.GetUtcNow();
+            _lastAttemptRevision = revision;
+            _lastAttemptError = error;
+            if (outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
+            {
+                Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
+                _lastSuccessAt = _lastAttemptAt;
+            }
+
+            Publish();
+        }
+    }
+
+    public void StartupFailed()
+    {
+        lock (_gate)
+        {
+            _startupFailed = true;
+            Publish();
+        }
+    }
+
+    private void Publish()
+    {
+        var hasValue = _hasValue();
+        var source = _source;
+        var attemptFailed = _lastOutcome is ReloadOutcome.Rejected or ReloadOutcome.Failed;
+        var sourceFailing = source is not null && source.State != SourceState.Healthy;
+        var state = (hasValue, attemptFailed || _startupFailed || source?.State == SourceState.Disconnected, attemptFailed || sourceFailing) switch
+        {
+            (false, true, _) => HandleState.Failed,
+            (false, false, _) => HandleState.Initializing,
+            (true, _, true) => HandleState.Degraded,
+            _ => HandleState.Healthy,
+        };
+
+        var error = attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null;
+        var since = _status.State == state ? _status.Since : _time.GetUtcNow();
+        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt });
+    }
+}
