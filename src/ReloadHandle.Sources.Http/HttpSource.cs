@@ -34,6 +34,7 @@ internal sealed class HttpSource : ISource
     private readonly HttpClient _client;
     private readonly bool _ownsClient;
     private readonly TimeProvider _time;
+    private readonly KeyValuePair<string, string>[] _headers;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
 
@@ -53,6 +54,7 @@ internal sealed class HttpSource : ISource
         _uri = uri;
         Options = options;
         _time = options.TimeProvider;
+        _headers = [.. options.Headers]; // validated values; later changes to the options are not seen
         (_client, _ownsClient) = options switch
         {
             { HttpClient: { } shared } => (shared, false),
@@ -185,7 +187,7 @@ internal sealed class HttpSource : ISource
     private HttpRequestMessage NewRequest()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, _uri);
-        foreach (var (name, value) in Options.Headers)
+        foreach (var (name, value) in _headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

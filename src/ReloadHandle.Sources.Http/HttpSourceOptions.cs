@@ -59,6 +59,7 @@ public sealed class HttpSourceOptions
     /// Headers sent with every request, such as <c>Authorization</c> or an API key. Their values are never logged and
     /// never appear in the source's description, spans or error messages. <c>If-None-Match</c> and
     /// <c>If-Modified-Since</c> are set by the source and cannot be set here; content headers cannot be sent on a GET.
+    /// They are read once, when the source is created: for credentials that change, use a <see cref="MessageHandler"/>.
     /// </summary>
     /// <value>Empty. Names are case-insensitive.</value>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

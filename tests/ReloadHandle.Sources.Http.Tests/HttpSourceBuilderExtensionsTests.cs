@@ -26,7 +26,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
         handle.Current.Value.Should().Be(new Settings("a", 10));
         handle.Source.Should().Be(new SourceDescription("http", _server.Uri.ToString()));
         handle.Current.Trigger.Should().Be(ReloadTrigger.Initial);
-        var request = _server.Requests[0];
+        var request = await _server.WaitForRequestsAsync(1);
         request.Header("Authorization").Should().Be("Bearer header-secret");
     }
 
@@ -43,7 +43,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
         }
 
         await source.DisposeAsync();
-        _server.Requests[0].Header("Authorization").Should().Be("Bearer rotating-token");
+        (await _server.WaitForRequestsAsync(1)).Header("Authorization").Should().Be("Bearer rotating-token");
         handler.Disposed.Should().BeTrue("the source owns the handler it was given");
     }
 
@@ -61,7 +61,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
         }
 
         await source.DisposeAsync();
-        _server.Requests[0].Header("X-Client").Should().Be("shared");
+        (await _server.WaitForRequestsAsync(1)).Header("X-Client").Should().Be("shared");
         (await client.GetStringAsync(_server.Uri)).Should().Be(Settings.Json("a"), "the source does not dispose a client it was given");
     }
 

@@ -75,6 +75,7 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
 
         var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
         error.Which.Message.Should().StartWith($"GET {_server.Uri} answered 302 (").And.Contain("redirects are not followed").And.NotContain("presigned-secret");
+        (await _server.WaitForRequestsAsync(1)).Status.Should().Be(302);
         _server.Requests.Should().ContainSingle("the Location was not requested");
 
         _server.ReplyOnce(ConfigServer.Reply.Of(302, ("Location", new Uri(_server.Uri, "?sig=presigned-secret").ToString())));
@@ -136,7 +137,7 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         handle.Status.LastError.Should().Contain($"GET {_server.Uri} answered {status} ({reason}): the server refused the request's credentials")
             .And.NotContain("query-secret").And.NotContain("header-secret");
         handle.Current.Value.Name.Should().Be("a");
-        _server.Requests[0].Header("Authorization").Should().Be("Bearer header-secret", "the headers are sent");
+        (await _server.WaitForRequestsAsync(1)).Header("Authorization").Should().Be("Bearer header-secret", "the headers are sent");
 
         _server.ReplyNormally();
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle recovers; status {handle.Status}");
@@ -159,7 +160,9 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         _server.ReplyNormally(); // the same document comes back
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle is healthy again; status {handle.Status}");
         handle.Current.Version.Should().Be(1, "the same content makes no new version");
-        var firstBack = _server.Requests.SkipWhile(r => r.Status != status).SkipWhile(r => r.Status == status).First();
+        ConfigServer.Recorded? FirstBack(ConfigServer s) => s.Requests.SkipWhile(r => r.Status != status).SkipWhile(r => r.Status == status).FirstOrDefault();
+        await _server.WaitUntilAsync(s => FirstBack(s) is not null, "the first answer after the absence is recorded");
+        var firstBack = FirstBack(_server)!;
         firstBack.Status.Should().Be(200);
         firstBack.Header("If-None-Match").Should().BeNull("after an absence there is nothing to revalidate");
     }

@@ -155,6 +155,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"));
         await using var handle = await HandleFactory.StartAsync(TestSources.OnClock(_server, _clock), _clock);
+        await _server.WaitForRequestsAsync(1);
         var hold = _server.HoldNext();
         await _clock.WaitForTimersAsync(TestSources.Interval, 1);
         _clock.Advance(TestSources.Interval);
@@ -240,8 +241,9 @@ public sealed class HttpSourceTests : IAsyncLifetime
             await _server.WaitForRequestsAsync(poll);
         }
 
-        var waits = _clock.Timers.Where(IsPollWait).ToList();
-        waits.Should().HaveCount(19).And.OnlyContain(w => w >= TimeSpan.FromSeconds(8) && w <= TimeSpan.FromSeconds(12));
+        await _clock.WaitForTimersAsync(IsPollWait, 20, "the wait after the last poll");
+        var waits = _clock.Timers.Where(t => t != Timeout.InfiniteTimeSpan).ToList(); // the request timeout is off
+        waits.Should().HaveCount(20).And.OnlyContain(w => w >= TimeSpan.FromSeconds(8) && w <= TimeSpan.FromSeconds(12));
         waits.Distinct().Should().HaveCountGreaterThan(1, "each wait is drawn anew");
     }
 }
