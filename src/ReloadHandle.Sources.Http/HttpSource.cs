@@ -42,7 +42,6 @@ internal sealed class HttpSource : ISource
     private HttpDocument? _document;
     private string? _etag;
     private string? _lastModified;
-    private int _requests;
 
     public HttpSource(Uri uri, HttpSourceOptions options, string? handleName = null)
     {
@@ -71,9 +70,6 @@ internal sealed class HttpSource : ISource
     public SourceDescription Description { get; }
 
     public HttpSourceOptions Options { get; }
-
-    /// <summary>How many requests were sent (for tests).</summary>
-    internal int Requests => Volatile.Read(ref _requests);
 
     private string Request => $"GET {Description.Location}";
 
@@ -160,7 +156,6 @@ internal sealed class HttpSource : ISource
             using var timeout = new CancellationTokenSource(Options.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             using var request = NewRequest();
-            Interlocked.Increment(ref _requests);
             try
             {
                 using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
