@@ -135,7 +135,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
 
         // The burst: a plain read and a blocking query go out at once.
         await recorder.WaitForTextAsync("0");
-        await Waits.UntilAsync(() => _consul.OpenQueries == 1, () => "the second query should block");
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the second query should block");
         _consul.Store.Put(Key, "1");
         await recorder.WaitForTextAsync("1");
 
@@ -154,7 +154,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         _consul.ReadsOf(Key).Should().HaveCount(3, "one query per interval once the burst is spent");
 
         time.Advance(interval);
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 4 && _consul.OpenQueries == 1, () => "the loop should block again once the key is quiet");
+        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 4 && _consul.IsBlocked(Key), () => "the loop should block again once the key is quiet");
         recorder.Changes.Select(SourceRecorder.Text).Should().Equal("0", "1", "5");
     }
 
@@ -168,7 +168,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         source.Http.Timeout.Should().Be(Timeout.InfiniteTimeSpan, "HttpClient's 100 s default would cut a 5 minute wait short");
         await using var recorder = new SourceRecorder(source);
         await recorder.WaitForTextAsync("1");
-        await Waits.UntilAsync(() => consul.OpenQueries == 1, () => "the query should block");
+        await Waits.UntilAsync(() => consul.IsBlocked(Key), () => "the query should block");
         consul.ReadsOf(Key)[1].Parameters["wait"].Should().Be("300s");
         var wait = TimeSpan.FromMinutes(5);
         var requestTimeout = wait + (wait / 16) + TimeSpan.FromSeconds(10);
@@ -179,11 +179,11 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         consul.Store.Put(Key, "2");
         await recorder.WaitForTextAsync("2");
         recorder.Failures.Should().BeEmpty();
-        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 3 && consul.OpenQueries == 1, () => "the next query should block");
+        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 3 && consul.IsBlocked(Key), () => "the next query should block");
 
         // Consul's own deadline (wait plus up to wait/16) comes first: a return without a change, then the next query.
         time.Advance((wait + (wait / 16)) + TimeSpan.FromMilliseconds(1));
-        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 4 && consul.OpenQueries == 1, () => "the loop should block again after the server's deadline");
+        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 4 && consul.IsBlocked(Key), () => "the loop should block again after the server's deadline");
         recorder.Changes.Should().HaveCount(2);
         recorder.Failures.Should().BeEmpty();
 
@@ -218,6 +218,6 @@ public sealed class BlockingQueryTests : IAsyncLifetime
 
     private Task BlockedAtAsync(ulong index, string key = Key) =>
         Waits.UntilAsync(
-            () => _consul.ReadsOf(key) is { Count: > 0 } reads && reads[^1].Index == index && _consul.OpenQueries >= 1,
+            () => _consul.ReadsOf(key) is { Count: > 0 } reads && reads[^1].Index == index && _consul.IsBlocked(key, index),
             () => $"the source should block on index {index}; reads: [{string.Join(", ", _consul.ReadsOf(key).Select(r => r.Index?.ToString(CultureInfo.InvariantCulture) ?? "plain"))}]");
 }

@@ -87,7 +87,7 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
     {
         var index = _consul.Store.Put("watched", "1");
         var blocked = _http.GetAsync($"/v1/kv/watched?index={index}&wait=1m");
-        await Waits.UntilAsync(() => _consul.OpenQueries == 1, () => "the query should block");
+        await Waits.UntilAsync(() => _consul.IsBlocked("watched", index), () => "the query should block");
         _consul.Store.Put("unrelated", "x");
         _consul.Store.Put("watched", "2");
         using var response = await blocked;
@@ -103,7 +103,7 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = new Uri(consul.Address) };
         var index = consul.Store.Put("k", "v");
         var blocked = http.GetAsync($"/v1/kv/k?index={index}&wait=160s");
-        await Waits.UntilAsync(() => consul.OpenQueries == 1, () => "the query should block");
+        await Waits.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
         var deadline = time.Timers.Single();
         deadline.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(160)).And.BeLessThan(TimeSpan.FromSeconds(170));
         time.Advance(deadline);
@@ -119,7 +119,7 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
         var snapshot = _consul.Store.TakeSnapshot();
         var after = _consul.Store.Put("k", "2");
         var blocked = _http.GetAsync($"/v1/kv/k?index={after}");
-        await Waits.UntilAsync(() => _consul.OpenQueries == 1, () => "the query should block");
+        await Waits.UntilAsync(() => _consul.IsBlocked("k", after), () => "the query should block");
         _consul.Store.Restore(snapshot);
         using var response = await blocked;
         Index(response).Should().Be(before);

@@ -47,6 +47,7 @@ public sealed class ConsulDouble : IAsyncDisposable
     private WebApplication? _app;
     private int _port;
     private int _openQueries;
+    private readonly ConcurrentDictionary<object, (string Key, ulong Index)> _blocked = new();
     private TaskCompletionSource _wake = NewSignal();
     private volatile Failure? _failure;
     private volatile AclPolicy? _acl;
@@ -66,6 +67,13 @@ public sealed class ConsulDouble : IAsyncDisposable
 
     /// <summary>How many GETs are in progress (blocked or answering).</summary>
     public int OpenQueries => Volatile.Read(ref _openQueries);
+
+    /// <summary>
+    /// Whether a blocking query on <paramref name="key"/> (at <paramref name="index"/>, if given) is waiting right now,
+    /// with its wake-up signals in hand: a write, <see cref="WakeBlockedQueries"/> or a deadline from now on reaches it.
+    /// </summary>
+    public bool IsBlocked(string key, ulong? index = null) =>
+        _blocked.Values.Any(b => b.Key == key && (index is null || b.Index == index));
 
     /// <summary>ACLs: <see langword="null"/> turns them off (every request allowed, as with ACLs disabled).</summary>
     public AclPolicy? Acl
@@ -173,7 +181,9 @@ public sealed class ConsulDouble : IAsyncDisposable
         var token = request.Headers["X-Consul-Token"].FirstOrDefault()
             ?? (request.Headers.Authorization.FirstOrDefault() is { } bearer && bearer.StartsWith("Bearer ", StringComparison.Ordinal) ? bearer["Bearer ".Length..] : null)
             ?? request.Query["token"].FirstOrDefault();
-        if (_acl is { } acl && acl.Refusal(token, key ?? string.Empty, write: request.Method != "GET", recurse: request.Query.ContainsKey("recurse")) is { } refusal)
+        // Like Consul, the token is resolved once per request: a blocked query keeps the policy it started with.
+        var acl = _acl;
+        if (acl?.Refusal(token, key ?? string.Empty, write: request.Method != "GET", recurse: request.Query.ContainsKey("recurse")) is { } refusal)
         {
             await TextAsync(context, HttpStatusCode.Forbidden, refusal);
             return;
@@ -182,7 +192,7 @@ public sealed class ConsulDouble : IAsyncDisposable
         switch (request.Method, key)
         {
             case ("GET", not null):
-                await ReadAsync(context, key);
+                await ReadAsync(context, key, acl);
                 break;
             case ("PUT", not null):
                 await PutAsync(context, key);
@@ -199,7 +209,7 @@ public sealed class ConsulDouble : IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync(HttpContext context, string key)
+    private async Task ReadAsync(HttpContext context, string key, AclPolicy? acl)
     {
         var query = context.Request.Query;
         var recurse = query.ContainsKey("recurse");
@@ -243,7 +253,18 @@ public sealed class ConsulDouble : IAsyncDisposable
                     break;
                 }
 
-                var woke = await Task.WhenAny(result.Changed, result.Abandoned, wake, deadlineTask, goneTask);
+                var blocked = new object();
+                _blocked[blocked] = (key, minIndex);
+                Task woke;
+                try
+                {
+                    woke = await Task.WhenAny(result.Changed, result.Abandoned, wake, deadlineTask, goneTask);
+                }
+                finally
+                {
+                    _blocked.TryRemove(blocked, out _);
+                }
+
                 if (woke == goneTask || woke != result.Changed)
                 {
                     break; // gone, or a restore, a wake-up or the deadline: answer with whatever holds now
@@ -271,7 +292,7 @@ public sealed class ConsulDouble : IAsyncDisposable
                 return;
             }
 
-            await EntriesAsync(context, Store.Read(key, recurse), query);
+            await EntriesAsync(context, Store.Read(key, recurse), query, acl);
         }
         finally
         {
@@ -279,11 +300,11 @@ public sealed class ConsulDouble : IAsyncDisposable
         }
     }
 
-    private async Task EntriesAsync(HttpContext context, KvStore.Result result, IQueryCollection query)
+    private async Task EntriesAsync(HttpContext context, KvStore.Result result, IQueryCollection query, AclPolicy? acl)
     {
         var entries = result.Entries;
         var filtered = false;
-        if (_acl is { } acl)
+        if (acl is not null)
         {
             // List reads drop what the token may not read and say so; single reads were refused up front.
             entries = entries.Where(e => acl.CanRead(e.Key)).ToList();
@@ -295,7 +316,7 @@ public sealed class ConsulDouble : IAsyncDisposable
         headers["X-Consul-KnownLeader"] = "true";
         headers["X-Consul-LastContact"] = "0";
         headers["X-Consul-Effective-Consistency"] = query.ContainsKey("stale") ? "stale" : query.ContainsKey("consistent") ? "consistent" : "leader";
-        headers["X-Consul-Default-Acl-Policy"] = _acl is null ? "allow" : "deny";
+        headers["X-Consul-Default-Acl-Policy"] = acl is null ? "allow" : "deny";
         if (filtered)
         {
             headers["X-Consul-Results-Filtered-By-ACLs"] = "true";
