@@ -28,12 +28,12 @@ namespace ReloadHandle.Sources.Http;
 /// source is enumerated twice at once.
 /// </para>
 /// </remarks>
-internal sealed class HttpSource : ISource
+internal sealed class HttpSource : IHandleAwareSource
 {
     private readonly Uri _uri;
     private readonly HttpClient _client;
     private readonly bool _ownsClient;
-    private readonly TimeProvider _time;
+    private TimeProvider _time;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
@@ -52,7 +52,7 @@ internal sealed class HttpSource : ISource
         options.Validate(handleName, Description.Location);
         _uri = uri;
         Options = options;
-        _time = options.TimeProvider;
+        _time = options.TimeProvider ?? TimeProvider.System;
         _headers = [.. options.Headers]; // validated values; later changes to the options are not seen
         (_client, _ownsClient) = options switch
         {
@@ -68,6 +68,16 @@ internal sealed class HttpSource : ISource
     }
 
     public SourceDescription Description { get; }
+
+    /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>Takes the handle's clock unless the options set one.</summary>
+    public void Attach(SourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _time = Options.TimeProvider ?? context.TimeProvider;
+    }
 
     public HttpSourceOptions Options { get; }
 

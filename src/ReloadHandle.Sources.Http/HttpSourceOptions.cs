@@ -82,8 +82,8 @@ public sealed class HttpSourceOptions
     public HttpMessageHandler? MessageHandler { get; set; }
 
     /// <summary>The clock for the poll interval and the request timeout; replace it with a fake one in tests.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value><see langword="null"/>: the owning handle's clock (<see cref="TimeProvider.System"/> unless the handle was given another).</value>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Throws one exception that lists every invalid setting; header values never appear in it.</summary>
     /// <param name="handleName">The handle, named in the message when known.</param>
@@ -117,10 +117,6 @@ public sealed class HttpSourceOptions
             errors.Add("set HttpClient or MessageHandler, not both");
         }
 
-        if (TimeProvider is null)
-        {
-            errors.Add("TimeProvider must not be null");
-        }
 
         ValidateHeaders(errors);
         if (errors.Count > 0)

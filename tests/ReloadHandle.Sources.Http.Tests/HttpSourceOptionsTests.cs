@@ -18,7 +18,21 @@ public sealed class HttpSourceOptionsTests
         options.Headers.Should().BeEmpty();
         options.HttpClient.Should().BeNull();
         options.MessageHandler.Should().BeNull();
-        options.TimeProvider.Should().BeSameAs(TimeProvider.System);
+        options.TimeProvider.Should().BeNull("the owning handle's clock is used");
+    }
+
+    [Fact]
+    public async Task The_source_takes_the_handles_clock_unless_its_options_set_one()
+    {
+        var handleClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var inherited = new ReloadHandleBuilder<Settings>("a").FromHttp(Endpoint).WithTimeProvider(handleClock);
+        var own = new ReloadHandleBuilder<Settings>("b").FromHttp(Endpoint, o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
+        await using var first = inherited.Build();
+        await using var second = own.Build();
+
+        ((HttpSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
+        ((HttpSource)own.Source!).Time.Should().BeSameAs(ownClock);
     }
 
     [Fact]
