@@ -116,8 +116,8 @@ public sealed class ConsulDouble : IAsyncDisposable
     public void Heal() => _failure = null;
 
     /// <summary>
-    /// Makes every blocked query answer now with its unchanged result, as when its wait ends or an unrelated write woke
-    /// it: "the return of a blocking request is no guarantee of a change".
+    /// Makes every query in progress answer now with its unchanged result, as when its wait ends or an unrelated write
+    /// woke it: "the return of a blocking request is no guarantee of a change".
     /// </summary>
     public void WakeBlockedQueries()
     {
@@ -244,9 +244,11 @@ public sealed class ConsulDouble : IAsyncDisposable
         Interlocked.Increment(ref _openQueries);
         try
         {
+            // Like a deadline, a wake-up belongs to the request: one that comes while the query re-reads the store
+            // after a write must still end the wait.
+            var wake = Volatile.Read(ref _wake).Task;
             while (true)
             {
-                var wake = Volatile.Read(ref _wake).Task;
                 var result = Store.Read(key, recurse);
                 if (minIndex == 0 || result.Index > minIndex || deadline.IsCancellationRequested)
                 {
@@ -255,19 +257,20 @@ public sealed class ConsulDouble : IAsyncDisposable
 
                 var blocked = new object();
                 _blocked[blocked] = (key, minIndex);
-                Task woke;
                 try
                 {
-                    woke = await Task.WhenAny(result.Changed, result.Abandoned, wake, deadlineTask, goneTask);
+                    await Task.WhenAny(result.Changed, result.Abandoned, wake, deadlineTask, goneTask);
                 }
                 finally
                 {
                     _blocked.TryRemove(blocked, out _);
                 }
 
-                if (woke == goneTask || woke != result.Changed)
+                // Several signals can fire together (a restore is also a change), and WhenAny may name any of them:
+                // look at all. Only a plain write runs the query again; anything else answers with what holds now.
+                if (result.Abandoned.IsCompleted || wake.IsCompleted || deadline.IsCancellationRequested || gone.IsCancellationRequested)
                 {
-                    break; // gone, or a restore, a wake-up or the deadline: answer with whatever holds now
+                    break;
                 }
             }
 
