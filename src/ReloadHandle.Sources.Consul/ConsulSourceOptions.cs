@@ -70,8 +70,8 @@ public sealed class ConsulSourceOptions
     public Action<SocketsHttpHandler>? ConfigureHttpHandler { get; set; }
 
     /// <summary>The clock of the request timeouts and of the rate limiter (inject a fake one in tests).</summary>
-    /// <value>Default <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>Default <see langword="null"/>: the owning handle's clock (<see cref="TimeProvider.System"/> unless the handle was given another).</value>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Checks the options and throws one exception that lists every problem.</summary>
     /// <param name="what">What is being configured, for the message.</param>
@@ -117,11 +117,6 @@ public sealed class ConsulSourceOptions
         if (MaxResponseBytes <= 0)
         {
             errors.Add($"MaxResponseBytes must be positive (got {MaxResponseBytes})");
-        }
-
-        if (TimeProvider is null)
-        {
-            errors.Add("TimeProvider must not be null");
         }
 
         if (errors.Count > 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ReloadHandle.Testing;
 
 namespace ReloadHandle.Sources.Consul.Tests;
 
@@ -191,6 +192,29 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         consul.Hang = true;
         time.Advance(requestTimeout);
         await recorder.WaitForFailureAsync(f => f is SourceException && f.Message.Contains("no answer within 328.75 s", StringComparison.Ordinal), "the stuck query should time out");
+    }
+
+    [Fact]
+    public async Task Source_takes_the_handles_clock_unless_its_options_set_one()
+    {
+        var wait = TimeSpan.FromMinutes(5);
+        var blockingTimeout = wait + (wait / 16) + TimeSpan.FromSeconds(10);
+        _consul.Store.Put(Key, """{"n":1}""");
+        var handleClock = new RecordingTimeProvider();
+        await using (var handle = new ReloadHandleBuilder<ConformanceDocument>("clock").FromConsul(_consul.Address, Key).WithTimeProvider(handleClock).Build())
+        {
+            await handle.StartAsync();
+            await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+            handleClock.Timers.Should().Contain(blockingTimeout, "the request timeouts run on the handle's clock");
+        }
+
+        var otherClock = new RecordingTimeProvider();
+        await using (var handle = new ReloadHandleBuilder<ConformanceDocument>("own-clock").FromConsul(_consul.Address, Key, o => o.TimeProvider = TimeProvider.System).WithTimeProvider(otherClock).Build())
+        {
+            await handle.StartAsync();
+            await Waits.UntilAsync(() => _consul.IsBlocked(Key) && _consul.ReadsOf(Key).Count >= 4, () => "the second source's query should block");
+            otherClock.Timers.Should().NotContain(blockingTimeout, "a clock set in the options wins");
+        }
     }
 
     [Theory]

@@ -22,7 +22,11 @@ public sealed class FailureTests : IAsyncLifetime
         _consul.Store.Put(Key, """{"n":1}""");
         var time = new RecordingTimeProvider(); // the handle's clock: its retry delays wait on it
         await using var handle = new ReloadHandleBuilder<ConformanceDocument>("failures")
-            .FromConsul(_consul.Address, Key, o => o.MinQueryInterval = TimeSpan.FromMilliseconds(10))
+            .FromConsul(_consul.Address, Key, o =>
+            {
+                o.MinQueryInterval = TimeSpan.FromMilliseconds(10);
+                o.TimeProvider = TimeProvider.System; // the source's own clock wins over the handle's
+            })
             .WithTimeProvider(time)
             .WithRetry(initialDelay, TimeSpan.FromSeconds(8))
             .Build();

@@ -19,6 +19,7 @@ internal sealed class ConsulHttp : IDisposable
     {
         _address = address;
         _options = options;
+        Time = options.TimeProvider ?? TimeProvider.System;
         var handler = new SocketsHttpHandler();
         options.ConfigureHttpHandler?.Invoke(handler);
         Client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -30,12 +31,15 @@ internal sealed class ConsulHttp : IDisposable
     /// <summary>The address, for descriptions and messages.</summary>
     public Uri Address => _address;
 
+    /// <summary>The clock of request timeouts and Retry-After dates.</summary>
+    public TimeProvider Time { get; set; }
+
     /// <summary>Sends one request bounded by <paramref name="timeout"/>; any HTTP status is returned, not thrown.</summary>
     /// <exception cref="SourceException">Consul could not be reached, did not answer in time, or answered too much.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<ConsulResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
-        using var timer = new CancellationTokenSource(timeout, _options.TimeProvider);
+        using var timer = new CancellationTokenSource(timeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         using var request = new HttpRequestMessage(method, new Uri(_address, pathAndQuery)) { Content = content };
         if (_options.Token is { } token)
@@ -107,7 +111,7 @@ internal sealed class ConsulHttp : IDisposable
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
     {
         { Delta: { } delta } => delta,
-        { Date: { } date } => date - _options.TimeProvider.GetUtcNow(),
+        { Date: { } date } => date - Time.GetUtcNow(),
         _ => null,
     };
 }

@@ -13,15 +13,15 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// (<c>?index=&lt;X-Consul-Index&gt;&amp;wait=</c>). A return is no proof of a change, so states are compared by content;
 /// an index that goes backwards restarts the loop with a plain read; the loop is rate-limited by a token bucket.
 /// </summary>
-internal sealed class ConsulSource : ISource
+internal sealed class ConsulSource : IHandleAwareSource
 {
     private static readonly byte[] AbsentHash = [];
 
     private readonly ConsulHttp _http;
     private readonly ConsulTarget _target;
     private readonly ConsulSourceOptions _options;
-    private readonly TokenBucket _bucket;
     private readonly string _what;
+    private TokenBucket _bucket;
     private int _disposed;
 
     public ConsulSource(Uri address, ConsulTarget target, ConsulSourceOptions options)
@@ -29,7 +29,7 @@ internal sealed class ConsulSource : ISource
         _http = new ConsulHttp(address, options);
         _target = target;
         _options = options;
-        _bucket = new TokenBucket(options.QueryBurst, options.MinQueryInterval, options.TimeProvider);
+        _bucket = new TokenBucket(options.QueryBurst, options.MinQueryInterval, _http.Time);
         Description = new SourceDescription("consul", new Uri(address, target.Path).GetLeftPart(UriPartial.Path) + (target.IsPrefix ? "?recurse" : string.Empty));
         _what = $"Reading {Description}";
     }
@@ -41,6 +41,14 @@ internal sealed class ConsulSource : ISource
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
+    /// <summary>Takes the handle's clock unless the options set one.</summary>
+    public void Attach(SourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _http.Time = _options.TimeProvider ?? context.TimeProvider;
+        _bucket = new TokenBucket(_options.QueryBurst, _options.MinQueryInterval, _http.Time);
+    }
+
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -51,7 +59,7 @@ internal sealed class ConsulSource : ISource
             var delay = _bucket.Reserve();
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _http.Time, cancellationToken).ConfigureAwait(false);
             }
 
             var read = await ReadAsync(index, cancellationToken).ConfigureAwait(false);
