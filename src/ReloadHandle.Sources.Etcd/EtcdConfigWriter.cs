@@ -120,7 +120,7 @@ public sealed class EtcdConfigWriter<T>
             throw new ArgumentException($"Entry names under {_target} must be non-empty and must not be the reserved trace key.", nameof(entries));
         }
 
-        var document = PrefixPayload.Compose(keyed.Select(e => (e.Key.Memory, e.Value.Memory)), _target.Key.Length, _target.Layout);
+        var document = _target.Compose(keyed.Select(e => (e.Key.Memory, e.Value.Memory)));
         var errors = await ValidateAsync(document, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ReloadHandle.Decoding;
+using ReloadHandle.Sources;
 using ReloadHandle.Tests.TestUtils;
 
 namespace ReloadHandle.Tests;
@@ -65,5 +66,25 @@ public class DecodingTests
             var text = System.Text.Encoding.UTF8.GetString(payload.Span);
             return text.Length == 0 ? throw new FormatException("empty CSV") : new Routes(text.Split(','));
         }
+    }
+}
+
+public class PrefixDocumentTests
+{
+    private static (string, ReadOnlyMemory<byte>) Entry(string name, string value) => (name, System.Text.Encoding.UTF8.GetBytes(value));
+
+    [Fact]
+    public void Keys_under_a_prefix_become_one_json_object_embedding_json_values_and_quoting_the_rest()
+    {
+        var json = PrefixDocument.ComposeJson([Entry("limits", """{"rps":5}"""), Entry("banner", "hello \"world\""), Entry("empty", ""), Entry("n", "42"), Entry("two", "1 2")]);
+        System.Text.Encoding.UTF8.GetString(json).Should().Be("""{"limits":{"rps":5},"banner":"hello \u0022world\u0022","empty":"","n":42,"two":"1 2"}""");
+    }
+
+    [Fact]
+    public void The_base64_layout_keeps_binary_values_intact()
+    {
+        var bytes = new byte[] { 0, 255, 10 };
+        var json = PrefixDocument.ComposeBase64([("cert", bytes)]);
+        JsonSerializer.Deserialize<Dictionary<string, byte[]>>(json)!["cert"].Should().Equal(bytes);
     }
 }

@@ -134,7 +134,7 @@ internal sealed class ConsulSource : IHandleAwareSource
         // The writer's traceparent belongs to this state only if it was written at the folder's latest index, that
         // is, in the same transaction as the last change (a later write or delete without one moves the index on).
         var trace = entries.FirstOrDefault(e => e.Key == _target.TraceKey);
-        var payload = PrefixPayload.Compose(config!);
+        var payload = PrefixDocument.ComposeJson(config.Select(e => (e.Name!, (ReadOnlyMemory<byte>)(e.Value ?? []))));
         return new Read(at, SHA256.HashData(payload), payload, revision, Value: null, trace is { Value.Length: > 0 } && trace.ModifyIndex == at ? Encoding.UTF8.GetString(trace.Value) : null);
     }
 

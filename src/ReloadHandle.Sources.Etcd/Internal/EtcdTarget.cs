@@ -38,6 +38,13 @@ internal sealed class EtcdTarget
 
     public override string ToString() => IsPrefix ? Name + "*" : Name;
 
+    /// <summary>Composes the keys under the prefix (in key order) into one payload, as <see cref="Layout"/> says.</summary>
+    public byte[] Compose(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value)> entries)
+    {
+        var named = entries.Select(e => (System.Text.Encoding.UTF8.GetString(e.Key.Span[Key.Length..]), e.Value));
+        return Layout == EtcdPrefixLayout.BytesMap ? PrefixDocument.ComposeBase64(named) : PrefixDocument.ComposeJson(named);
+    }
+
     /// <summary>Whether <paramref name="key"/> is part of the configuration (not its trace key, not a neighbour).</summary>
     public bool Holds(ReadOnlySpan<byte> key) =>
         IsPrefix ? key.StartsWith(Key) && !key.SequenceEqual(TraceKey) : key.SequenceEqual(Key);

@@ -78,7 +78,7 @@ internal sealed class KeySpace
             ? new Dictionary<string, string>(1) { [SourceMetadataKeys.TraceParent] = trace.Value.ToStringUtf8() }
             : null;
         var payload = _target.IsPrefix
-            ? PrefixPayload.Compose(_keys.Values.Select(kv => (kv.Key.Memory, kv.Value.Memory)), _target.Key.Length, _target.Layout)
+            ? _target.Compose(_keys.Values.Select(kv => (kv.Key.Memory, kv.Value.Memory)))
             : _keys.Values.First().Value.Memory;
         return new SourceChange(payload, revision, metadata);
     }
