@@ -27,6 +27,12 @@ using (routes.Changes.Subscribe(new Observer(s => { if (s.Version == 2) next.Try
     Console.WriteLine($"reloaded: v{applied.Version} {string.Join(",", applied.Value.Routes)}");
 }
 
+// Every source package's builder extension resolves from its package (built, not started: no servers here).
+await using var fromHttp = new ReloadHandleBuilder<RouteTable>("http").FromHttp(new Uri("http://127.0.0.1:9/routes.json")).Build();
+await using var fromEtcd = new ReloadHandleBuilder<RouteTable>("etcd").FromEtcd("http://127.0.0.1:2379", "/routes").Build();
+await using var fromConsul = new ReloadHandleBuilder<RouteTable>("consul").FromConsul("http://127.0.0.1:8500", "routes").Build();
+Console.WriteLine($"sources: {fromHttp.Source}, {fromEtcd.Source}, {fromConsul.Source}");
+
 // The test kit is usable from its package too.
 await using var manual = new ManualSource("""{"routes":["/x"]}""");
 await host.StopAsync();
