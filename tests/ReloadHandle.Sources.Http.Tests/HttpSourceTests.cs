@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using ReloadHandle.Sources.Http.Tests.TestUtils;
 
 namespace ReloadHandle.Sources.Http.Tests;
@@ -130,7 +131,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     public async Task The_servers_traceparent_reaches_the_metadata_and_parents_the_reload_span()
     {
         var name = HandleFactory.UniqueName();
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         _server.Publish(Settings.Json("a"), etag: "\"v1\"", traceParent: WriterTraceParent);
         await using var source = TestSources.OnClock(_server, _clock);
         await using var probe = new Probe(source);

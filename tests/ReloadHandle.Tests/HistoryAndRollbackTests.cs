@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using ReloadHandle.Tests.TestUtils;
 
 namespace ReloadHandle.Tests;
@@ -21,7 +22,7 @@ public class HistoryAndRollbackTests
     public async Task Rollback_reapplies_an_earlier_value_as_a_new_version_validated_again()
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Routes>(name).Build();
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "a"), revision: "r1"));
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "b"), revision: "r2"));

@@ -227,7 +227,7 @@ public class InvariantTests
         const string Secret = "sk-live-0123456789";
         var name = HandleNames.Unique("keys");
         using var logs = new Logs();
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Keys>(name)
             .WithLoggerFactory(logs.Factory)
             .Validate((k, errors) =>

@@ -15,7 +15,7 @@ public class TelemetryTests
     public async Task Every_attempt_is_one_span_with_the_reload_attributes()
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Routes>(name).Validate(r => r.Limit > 0, "limit must be positive").Build();
 
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "a"), revision: "r1"));
@@ -54,7 +54,7 @@ public class TelemetryTests
     public async Task A_failure_has_error_status_and_the_standard_exception_event()
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Routes>(name).Prepare(_ => throw new InvalidOperationException("compile failed")).Build();
 
         await handle.ApplyAsync(new Routes(["a"]));
@@ -73,7 +73,7 @@ public class TelemetryTests
     public async Task One_write_with_a_traceparent_parents_the_reload_span()
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Routes>(name).Build();
 
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "a"), traceParent: WriterTraceParent));
@@ -88,7 +88,7 @@ public class TelemetryTests
     public async Task Several_coalesced_writes_become_links_not_a_parent()
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var source = new ManualSource(Routes.Json(1, "a"));
@@ -131,7 +131,7 @@ public class TelemetryTests
     public async Task A_malformed_or_all_zero_traceparent_is_ignored(string traceParent)
     {
         var name = HandleNames.Unique("routes");
-        using var spans = new SpanCollector(name);
+        using var spans = new ReloadSpanCollector(name);
         await using var handle = new ReloadHandleBuilder<Routes>(name).Build();
 
         var result = await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "a"), traceParent: traceParent));
