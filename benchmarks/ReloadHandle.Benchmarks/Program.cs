@@ -26,7 +26,8 @@ static int Benchmarks(string[] args, bool quick)
     // Published runs: 5 warm-up and 20 measured iterations in one process per case. On a shared 2-core machine the
     // default job's auto-stop ran the contended cases to 100 iterations each (half an hour) without settling.
     var job = quick ? Job.Dry : Job.Default.WithWarmupCount(5).WithIterationCount(20).WithId("Published");
-    var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default).AddColumn(StatisticColumn.Median).AddJob(job);
+    var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default).AddColumn(StatisticColumn.Median).AddJob(job)
+        .WithOrderer(new PairedOrderer());
 
     var summaries = BenchmarkSwitcher.FromAssembly(typeof(ReadBenchmarks).Assembly).Run(args, config);
     var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).ToList();

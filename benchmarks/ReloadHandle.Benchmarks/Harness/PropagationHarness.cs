@@ -25,13 +25,16 @@ internal static class PropagationHarness
     private static readonly TimeSpan FilePause = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan EtcdPause = TimeSpan.FromMilliseconds(20);
 
+    // The HTTP source polls: its latency is the wait for the next poll. 30 s by default; 500 ms here keeps the run short.
+    private static readonly TimeSpan HttpInterval = TimeSpan.FromMilliseconds(500);
+
     public static async Task<List<LatencyResult>> RunAsync(int changes, EtcdServer? etcd)
     {
         var results = new List<LatencyResult>
         {
             await FileWithHandleAsync(changes),
             await FileWithOptionsMonitorAsync(changes),
-            new("HTTP change → applied", "–", [], 0, "not measured: waits for the HTTP source package"),
+            await HttpAsync(changes),
             etcd is null
                 ? new("etcd put → applied (ReloadHandle etcd source)", "–", [], 0, "not measured: etcd is not on PATH")
                 : await EtcdAsync(changes, etcd),
@@ -93,6 +96,32 @@ internal static class PropagationHarness
         }
     }
 
+    private static async Task<LatencyResult> HttpAsync(int changes)
+    {
+        await using var endpoint = await ConfigEndpoint.StartAsync(0);
+        await using var handle = new ReloadHandleBuilder<Settings>("latency-http")
+            .FromHttp(endpoint.Uri, http => http.Interval = HttpInterval)
+            .Validate(Settings.Validate)
+            .Build();
+        await handle.StartAsync();
+        var arrivals = new Arrivals();
+        using var subscription = handle.Changes.Subscribe(snapshot => arrivals.Observe(snapshot.Value.Seq));
+
+        // A random pause, so a change lands anywhere in the poll cycle rather than just after the poll that saw the last one.
+        var random = new Random(11);
+        return await MeasureAsync(
+            $"HTTP change → applied: ReloadHandle HTTP source (poll interval {HttpInterval.TotalMilliseconds:F0} ms ± 10 %)",
+            "Changes observer",
+            changes,
+            () => HttpInterval * random.NextDouble(),
+            seq =>
+            {
+                endpoint.Publish(seq);
+                return Task.CompletedTask;
+            },
+            arrivals);
+    }
+
     private static async Task<LatencyResult> EtcdAsync(int changes, EtcdServer etcd)
     {
         const string Key = "bench/latency/settings";
@@ -117,8 +146,13 @@ internal static class PropagationHarness
 
     /// <summary>Makes <paramref name="changes"/> changes (after <see cref="WarmUpChanges"/> unmeasured ones), one at a time.</summary>
     /// <param name="pick">Chooses what to write for a sequence number; numbers start at <paramref name="firstSeq"/> and increase.</param>
+    public static Task<LatencyResult> MeasureAsync(
+        string path, string observed, int changes, TimeSpan pause, Func<int, Task> write, Arrivals arrivals, int firstSeq = 1) =>
+        MeasureAsync(path, observed, changes, () => pause, write, arrivals, firstSeq);
+
+    /// <inheritdoc cref="MeasureAsync(string, string, int, TimeSpan, Func{int, Task}, Arrivals, int)" />
     public static async Task<LatencyResult> MeasureAsync(
-        string path, string observed, int changes, TimeSpan pause, Func<int, Task> write, Arrivals arrivals, int firstSeq = 1)
+        string path, string observed, int changes, Func<TimeSpan> pause, Func<int, Task> write, Arrivals arrivals, int firstSeq = 1)
     {
         var milliseconds = new List<double>(changes);
         var missed = 0;
@@ -141,7 +175,7 @@ internal static class PropagationHarness
                 missed += i >= WarmUpChanges ? 1 : 0;
             }
 
-            await Task.Delay(pause);
+            await Task.Delay(pause());
         }
 
         var result = new LatencyResult(path, observed, milliseconds, missed);

@@ -19,8 +19,10 @@ internal static class ScaleHarness
         report.AppendLine(CultureInfo.InvariantCulture, $"| measure ({handleCount:N0} handles, value: {Settings.Json(0).Length:N0} bytes of JSON) | result |");
         report.AppendLine("|---|---:|");
 
-        var bare = await MeasureBareHandlesAsync(handleCount);
-        report.AppendLine(CultureInfo.InvariantCulture, $"| managed memory per handle, no source (value, snapshot, payload, handle) | {bare / 1024.0:F1} KiB |");
+        var bare = await MeasureBareHandlesAsync(handleCount, sharedDecoder: null);
+        report.AppendLine(CultureInfo.InvariantCulture, $"| managed memory per handle, no source (value, snapshot, payload, handle, default JSON decoder) | {bare / 1024.0:F1} KiB |");
+        var shared = await MeasureBareHandlesAsync(handleCount, new Decoding.JsonPayloadDecoder<Settings>());
+        report.AppendLine(CultureInfo.InvariantCulture, $"| managed memory per handle, no source, one JSON decoder shared by all handles (`UseDecoder`) | {shared / 1024.0:F1} KiB |");
 
         LatencyResult? latency = null;
         if (etcd is null)
@@ -36,13 +38,14 @@ internal static class ScaleHarness
         return (report.ToString(), latency);
     }
 
-    private static async Task<double> MeasureBareHandlesAsync(int count)
+    private static async Task<double> MeasureBareHandlesAsync(int count, Decoding.IPayloadDecoder<Settings>? sharedDecoder)
     {
         var before = Settle();
         var handles = new ReloadHandle<Settings>[count];
         for (var i = 0; i < count; i++)
         {
-            handles[i] = new ReloadHandleBuilder<Settings>($"bare-{i}").Validate(Settings.Validate).Build();
+            var builder = new ReloadHandleBuilder<Settings>($"bare-{i}").Validate(Settings.Validate);
+            handles[i] = (sharedDecoder is null ? builder : builder.UseDecoder(sharedDecoder)).Build();
             await handles[i].ApplyChangeAsync(new Sources.SourceChange(Settings.Json(i)));
         }
 
