@@ -37,7 +37,7 @@ def read_report(data_dir, name):
 
 def number(v):
     """1,234 / 12.3 / 1.23: three significant digits without exponents."""
-    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}" if v >= 1 else f"{v:.3f}"
 
 
 def typical(row):
@@ -81,7 +81,7 @@ def bar_chart(title, unit, groups, series, values, log, path):
     for tick in ticks:
         x = left + scale(tick)
         out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#ddd"/>')
-        label = number(tick)
+        label = f"{tick:,g}"
         out.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" fill="#555">{label}</text>')
     out.append(f'<text x="{left + plot_width / 2}" y="{bottom + 28}" text-anchor="middle">{escape(unit)}</text>')
     y = top
@@ -124,7 +124,7 @@ def main():
     for p in paths:
         quiet, busy = contended.get((p, "False")), contended.get((p, "True"))
         slowdown = f"{(busy / quiet - 1) * 100:+.1f} %" if quiet and busy else "–"
-        print(f"| {p} | {single[p]:,.2f} | {single[p] / baseline:,.2f} | {quiet or 0:,.2f} | {busy or 0:,.2f} | {slowdown} |")
+        print(f"| {p} | {number(single[p])} | {single[p] / baseline:,.2f} | {number(quiet or 0)} | {number(busy or 0)} | {slowdown} |")
     monitor = single.get("IOptionsMonitor<T>.CurrentValue")
     if monitor:
         print(f"\nIOptionsMonitor<T>.CurrentValue / handle.Current.Value = {monitor / single['handle.Current.Value']:.1f}×")

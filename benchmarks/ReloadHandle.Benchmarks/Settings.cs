@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ReloadHandle.Benchmarks;
 
 /// <summary>
-/// The configuration every benchmark reads and reloads: a small rate-limit table (about 1 KB of JSON), mutable only
+/// The configuration every benchmark reads and reloads: a rate-limit table of 12 rules (731 bytes of JSON), mutable only
 /// because Microsoft.Extensions.Configuration's binder needs setters. <see cref="Seq"/> tells one change from the next.
 /// </summary>
 public sealed class Settings
