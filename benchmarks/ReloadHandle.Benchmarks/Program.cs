@@ -9,15 +9,15 @@ using ReloadHandle.Benchmarks.Harness;
 
 // Modes (docs/performance.md has the exact commands):
 //   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
-//   latency [--changes N]        propagation latency: file write / etcd put → applied (default 200 changes)
+//   latency [--changes N]        propagation latency: file write / HTTP change / etcd put → applied (default 200 changes)
 //   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
 //   anything else                BenchmarkDotNet's own command line, e.g. --filter '*HotRead*'
 var mode = args.FirstOrDefault();
 return mode switch
 {
     "--quick" => await QuickAsync(),
-    "latency" => await LatencyAsync(Option("--changes", 200), Option("--handles", 0), Option("--changes", 200)),
-    "scale" => await LatencyAsync(0, Option("--handles", 1000), Option("--changes", 200)),
+    "latency" => await HarnessAsync(Option("--changes", 200), Option("--handles", 0), Option("--changes", 200)),
+    "scale" => await HarnessAsync(0, Option("--handles", 1000), Option("--changes", 200)),
     _ => Benchmarks(args, quick: false),
 };
 
@@ -42,13 +42,13 @@ static int Benchmarks(string[] args, bool quick)
 static async Task<int> QuickAsync()
 {
     var exit = Benchmarks(["--filter", "*"], quick: true);
-    var harness = await LatencyAsync(changes: 5, handles: 20, scaleChanges: 5);
+    var harness = await HarnessAsync(changes: 5, handles: 20, scaleChanges: 5);
     return exit != 0 ? exit : harness;
 }
 
 // Runs the propagation harness (changes > 0) and the scale harness (handles > 0) against one etcd; writes the tables
 // to BenchmarkDotNet.Artifacts/results next to BenchmarkDotNet's own reports.
-static async Task<int> LatencyAsync(int changes, int handles, int scaleChanges = 200)
+static async Task<int> HarnessAsync(int changes, int handles, int scaleChanges = 200)
 {
     if (!EtcdServer.IsInstalled)
     {
@@ -66,7 +66,7 @@ static async Task<int> LatencyAsync(int changes, int handles, int scaleChanges =
         Console.WriteLine($"Propagation latency: {changes} changes per path after {PropagationHarness.WarmUpChanges} warm-up changes");
         Console.WriteLine(LatencyResult.Header);
         var latencies = await PropagationHarness.RunAsync(changes, etcd);
-        await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-report.csv"), [LatencyResult.CsvHeader, .. latencies.Where(r => r.Note is null).Select(r => r.ToCsvRow())]);
+        await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-report.csv"), [LatencyResult.CsvHeader, .. latencies.Select(r => r.ToCsvRow())]);
         await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-report.md"), [stamp, LatencyResult.Header, .. latencies.Select(r => r.ToMarkdownRow())]);
     }
 
@@ -74,14 +74,8 @@ static async Task<int> LatencyAsync(int changes, int handles, int scaleChanges =
     {
         Console.WriteLine($"Scale: {handles} handles");
         var (table, latency) = await ScaleHarness.RunAsync(handles, scaleChanges, etcd);
-        var lines = new List<string> { stamp, table };
-        if (latency is not null)
-        {
-            lines.AddRange([LatencyResult.Header, latency.ToMarkdownRow()]);
-            await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-scale-report.csv"), [LatencyResult.CsvHeader, latency.ToCsvRow()]);
-        }
-
-        await File.WriteAllLinesAsync(Path.Combine(results, "Scale-report.md"), lines);
+        await File.WriteAllLinesAsync(Path.Combine(results, "Scale-report.md"), [stamp, table, LatencyResult.Header, latency.ToMarkdownRow()]);
+        await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-scale-report.csv"), [LatencyResult.CsvHeader, latency.ToCsvRow()]);
     }
 
     return 0;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReloadHandle.Benchmarks.Harness;
 
 /// <summary>The propagation latencies of one path (milliseconds), and how many changes never arrived in time.</summary>
-internal sealed record LatencyResult(string Path, string Observed, IReadOnlyList<double> Milliseconds, int Missed, string? Note = null)
+internal sealed record LatencyResult(string Path, string Observed, IReadOnlyList<double> Milliseconds, int Missed)
 {
     public static string Header =>
         "| path | observed by | changes | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | missed |\n" +
@@ -24,9 +24,7 @@ internal sealed record LatencyResult(string Path, string Observed, IReadOnlyList
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
-    public string ToMarkdownRow() => Note is not null
-        ? $"| {Path} | {Observed} | – | – | – | – | – | {Note} |"
-        : string.Create(CultureInfo.InvariantCulture, $"| {Path} | {Observed} | {Milliseconds.Count} | {Percentile(50):F1} | {Percentile(90):F1} | {Percentile(99):F1} | {Percentile(100):F1} | {Missed} |");
+    public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture, $"| {Path} | {Observed} | {Milliseconds.Count} | {Percentile(50):F1} | {Percentile(90):F1} | {Percentile(99):F1} | {Percentile(100):F1} | {Missed} |");
 
     public string ToCsvRow() => string.Create(
         CultureInfo.InvariantCulture,

@@ -28,19 +28,13 @@ internal static class PropagationHarness
     // The HTTP source polls: its latency is the wait for the next poll. 30 s by default; 500 ms here keeps the run short.
     private static readonly TimeSpan HttpInterval = TimeSpan.FromMilliseconds(500);
 
-    public static async Task<List<LatencyResult>> RunAsync(int changes, EtcdServer? etcd)
-    {
-        var results = new List<LatencyResult>
-        {
-            await FileWithHandleAsync(changes),
-            await FileWithOptionsMonitorAsync(changes),
-            await HttpAsync(changes),
-            etcd is null
-                ? new("etcd put → applied (ReloadHandle etcd source)", "–", [], 0, "not measured: etcd is not on PATH")
-                : await EtcdAsync(changes, etcd),
-        };
-        return results;
-    }
+    public static async Task<List<LatencyResult>> RunAsync(int changes, EtcdServer etcd) =>
+    [
+        await FileWithHandleAsync(changes),
+        await FileWithOptionsMonitorAsync(changes),
+        await HttpAsync(changes),
+        await EtcdAsync(changes, etcd),
+    ];
 
     private static async Task<LatencyResult> FileWithHandleAsync(int changes)
     {

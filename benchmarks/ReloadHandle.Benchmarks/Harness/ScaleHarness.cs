@@ -13,7 +13,7 @@ internal static class ScaleHarness
 {
     private const int Parallelism = 32;
 
-    public static async Task<(string Markdown, LatencyResult? Latency)> RunAsync(int handleCount, int changes, EtcdServer? etcd)
+    public static async Task<(string Markdown, LatencyResult Latency)> RunAsync(int handleCount, int changes, EtcdServer etcd)
     {
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"| measure ({handleCount:N0} handles, value: {Settings.Json(0).Length:N0} bytes of JSON) | result |");
@@ -24,16 +24,7 @@ internal static class ScaleHarness
         var shared = await MeasureBareHandlesAsync(handleCount, new Decoding.JsonPayloadDecoder<Settings>());
         report.AppendLine(CultureInfo.InvariantCulture, $"| managed memory per handle, no source, one JSON decoder shared by all handles (`UseDecoder`) | {shared / 1024.0:F1} KiB |");
 
-        LatencyResult? latency = null;
-        if (etcd is null)
-        {
-            report.AppendLine("| etcd cases | not measured: etcd is not on PATH |");
-        }
-        else
-        {
-            latency = await MeasureEtcdHandlesAsync(handleCount, changes, etcd, report);
-        }
-
+        var latency = await MeasureEtcdHandlesAsync(handleCount, changes, etcd, report);
         Console.WriteLine(report);
         return (report.ToString(), latency);
     }
