@@ -21,8 +21,13 @@ rm -rf "$results"
 mkdir -p "$results"
 
 status=0
-dotnet test ReloadHandle.sln -c Release --logger "trx" --logger "console;verbosity=minimal" \
-  --results-directory "$results" "$@" || status=$?
+dotnet build ReloadHandle.sln -c Release || exit 1
+# One run per test project, each with its own TRX file (a shared run names them by the second and can overwrite).
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results" "$@" || status=$?
+done
 
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

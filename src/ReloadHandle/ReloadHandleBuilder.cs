@@ -273,8 +273,6 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     /// <summary>Builds the handle. Call <see cref="ReloadHandle{T}.StartAsync"/> to start watching its source.</summary>
     /// <returns>The handle; dispose it to stop its source and release its values.</returns>
     /// <exception cref="InvalidOperationException">The settings contradict each other.</exception>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
     public ReloadHandle<T> Build()
     {
         if (Fallback == StartupFallback.UseDefault && !HasDefault)
@@ -287,10 +285,19 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
             throw new InvalidOperationException($"Handle '{Name}': the start-up fallback is UseLastKnownGood but no cache was given (call WithLastKnownGoodCache).");
         }
 
-        Decoder ??= new JsonPayloadDecoder<T>();
+        Decoder ??= DefaultJson.Decoder;
         var time = TimeProvider ?? TimeProvider.System;
         var loggerFactory = LoggerFactory ?? NullLoggerFactory.Instance;
         (Source as IHandleAwareSource)?.Attach(new SourceContext(Name, time, loggerFactory));
         return new ReloadHandle<T>(this, time, loggerFactory.CreateLogger(ReloadTelemetry.ActivitySourceName));
+    }
+
+    /// <summary>One reflection-based JSON decoder per <typeparamref name="T"/>, shared by every handle that sets none:
+    /// its options are read-only, and sharing them shares System.Text.Json's metadata cache (about 8 KiB per handle).</summary>
+    private static class DefaultJson
+    {
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
+        [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
+        public static readonly JsonPayloadDecoder<T> Decoder = new();
     }
 }
