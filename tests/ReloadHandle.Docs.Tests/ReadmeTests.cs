@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ReloadHandle.TestShared;
 
 namespace ReloadHandle.Docs.Tests;
 
@@ -7,7 +8,7 @@ public class ReadmeTests
     [Fact]
     public void The_readme_shows_the_compiled_example_verbatim()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var source = File.ReadAllLines(Path.Combine(root, "tests", "ReloadHandle.Docs.Tests", "ReadmeExample.cs"));
         var start = Array.FindIndex(source, l => l.Trim() == "// <readme>") + 1;
         var end = Array.FindIndex(source, l => l.Trim() == "// </readme>");
@@ -44,16 +45,5 @@ public class ReadmeTests
             Environment.CurrentDirectory = previous;
             folder.Delete(recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReloadHandle.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ReloadHandle.sln not found");
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using MyApp.Configuration;
+using ReloadHandle.TestShared;
 using ReloadHandle.Tests.TestUtils;
 
 namespace ReloadHandle.Tests.Docs;
@@ -37,20 +38,9 @@ public class CustomSourceDocTests
     [Fact]
     public void The_page_shows_the_compiled_source_verbatim()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var code = File.ReadAllText(Path.Combine(root, "tests", "ReloadHandle.Tests", "Docs", "EnvironmentVariableSource.cs")).Trim();
         var page = File.ReadAllText(Path.Combine(root, "docs", "custom-source.md"));
         page.ReplaceLineEndings().Should().Contain(code.ReplaceLineEndings(), "docs/custom-source.md must show the tested source");
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReloadHandle.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ReloadHandle.sln not found above " + AppContext.BaseDirectory);
     }
 }
