@@ -1,0 +1,79 @@
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using System.Text.Json;
+using ReloadHandle;
+
+namespace LlmGateway;
+
+/// <summary>
+/// The gateway's three config files in one directory: the demo's default content, atomic writes, and an edit that
+/// waits for the handle's verdict on it. The demo and the tests use it.
+/// </summary>
+internal sealed class ConfigDirectory(string path)
+{
+    public static readonly TimeSpan VerdictTimeout = TimeSpan.FromSeconds(10);
+
+    public string Path { get; } = path;
+
+    /// <summary>Writes a temporary file and renames it over the target, so the watcher never reads half a file.</summary>
+    public async Task WriteAsync(string file, string json)
+    {
+        var target = System.IO.Path.Combine(Path, file);
+        await File.WriteAllTextAsync(target + ".tmp", json);
+        File.Move(target + ".tmp", target, overwrite: true);
+    }
+
+    /// <summary>Writes <paramref name="file"/> and waits (10 s at most) for the first attempt of <paramref name="handle"/> that <paramref name="verdict"/> accepts.</summary>
+    public async Task<ReloadResult<T>> EditAsync<T>(IReloadable<T> handle, string file, string json, Func<ReloadResult<T>, bool> verdict)
+    {
+        var attempt = handle.Attempts.Where(verdict).FirstAsync().ToTask(); // subscribe before writing: no race
+        await WriteAsync(file, json);
+        try
+        {
+            return await attempt.WaitAsync(VerdictTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No such reload of '{handle.Name}' within {VerdictTimeout.TotalSeconds} s after writing {file}; " +
+                $"the handle is {handle.Status.State} at v{handle.Current.Version}: {handle.Status.LastError}");
+        }
+    }
+
+    // The demo's defaults: two upstreams, a plain alias and a 90/10 canary, one template per tenant.
+    public static string Models(Uri alpha, Uri beta, string chatUpstream = "alpha") => $$"""
+        {
+          "upstreams": {
+            "alpha": { "baseUrl": {{Json(alpha.AbsoluteUri)}} },
+            "beta": { "baseUrl": {{Json(beta.AbsoluteUri)}} }
+          },
+          "models": {
+            "chat": { "targets": [ { "upstream": {{Json(chatUpstream)}}, "model": {{Json(chatUpstream + "-chat")}} } ], "timeoutSeconds": 30 },
+            "canary": {
+              "targets": [
+                { "upstream": "alpha", "model": "alpha-chat", "weight": 90 },
+                { "upstream": "beta", "model": "beta-next", "weight": 10 }
+              ]
+            }
+          }
+        }
+        """;
+
+    public static string Prompts(string support = "You are the support assistant of {tenant}. Answer briefly.") => $$"""
+        {
+          "templates": {
+            "default": "You are {model}, a helpful assistant.",
+            "support": {{Json(support)}}
+          },
+          "byTenant": { "acme": "support" }
+        }
+        """;
+
+    public static string Keys(IEnumerable<string> acmeKeys, string alphaKey, string betaKey) => $$"""
+        {
+          "clients": { "acme": { "keys": {{Json(acmeKeys)}} } },
+          "upstreams": { "alpha": { "apiKey": {{Json(alphaKey)}} }, "beta": { "apiKey": {{Json(betaKey)}} } }
+        }
+        """;
+
+    private static string Json<TValue>(TValue value) => JsonSerializer.Serialize(value);
+}
