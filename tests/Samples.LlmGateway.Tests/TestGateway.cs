@@ -1,0 +1,100 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using LlmGateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+using ReloadHandle;
+
+namespace Samples.LlmGateway.Tests;
+
+/// <summary>
+/// One gateway on real Kestrel at 127.0.0.1:0 with two fake upstreams (alpha, beta), its config files in a temp
+/// directory (the demo's defaults: alias <c>chat</c> → alpha, tenant acme), and every log line it writes captured.
+/// Keys are unique per instance, so tests that run in parallel never see each other's secrets.
+/// </summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    private TestGateway(FakeUpstream alpha, FakeUpstream beta, ConfigDirectory config)
+    {
+        (Alpha, Beta, Config) = (alpha, beta, config);
+    }
+
+    public string ClientKey { get; } = NewKey("gw-acme");
+
+    public string AlphaKey { get; } = NewKey("up-alpha");
+
+    public string BetaKey { get; } = NewKey("up-beta");
+
+    public FakeUpstream Alpha { get; }
+
+    public FakeUpstream Beta { get; }
+
+    public ConfigDirectory Config { get; }
+
+    public CapturedLogs Logs { get; } = new();
+
+    public WebApplication App { get; private set; } = null!;
+
+    public Uri Endpoint => new(App.Urls.First() + "/v1");
+
+    public IReloadable<ModelsConfig> Models => App.Services.GetRequiredService<IReloadable<ModelsConfig>>();
+
+    public IReloadable<PromptsConfig> Prompts => App.Services.GetRequiredService<IReloadable<PromptsConfig>>();
+
+    public IReloadable<KeysConfig> Keys => App.Services.GetRequiredService<IReloadable<KeysConfig>>();
+
+    public static async Task<TestGateway> StartAsync()
+    {
+        var config = new ConfigDirectory(Directory.CreateTempSubdirectory("llm-gateway-test-").FullName);
+        var alpha = await FakeUpstream.StartAsync("alpha");
+        var beta = await FakeUpstream.StartAsync("beta");
+        var gateway = new TestGateway(alpha, beta, config);
+        alpha.AcceptKeys(gateway.AlphaKey);
+        beta.AcceptKeys(gateway.BetaKey);
+        await config.WriteAsync("models.json", ConfigDirectory.Models(alpha.BaseUrl, beta.BaseUrl));
+        await config.WriteAsync("prompts.json", ConfigDirectory.Prompts());
+        await config.WriteAsync("keys.json", gateway.KeysJson(gateway.ClientKey));
+        gateway.App = Gateway.Build(["--urls", "http://127.0.0.1:0"], config.Path, builder => builder.Logging
+            .ClearProviders()
+            .AddProvider(gateway.Logs)
+            .SetMinimumLevel(LogLevel.Trace));
+        await gateway.App.StartAsync();
+        return gateway;
+    }
+
+    public static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    public string KeysJson(params string[] clientKeys) => ConfigDirectory.Keys(clientKeys, AlphaKey, BetaKey);
+
+    /// <summary>The official OpenAI client pointed at the gateway, with retries off so every failure shows.</summary>
+    public ChatClient Chat(string? key = null, string model = "chat") => new(model, new ApiKeyCredential(key ?? ClientKey), Options());
+
+    public OpenAIClientOptions Options() => new() { Endpoint = Endpoint, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Alpha.DisposeAsync();
+        await Beta.DisposeAsync();
+        Directory.Delete(Config.Path, recursive: true);
+    }
+}
+
+/// <summary>A completion as the caller saw it: the text and the <c>x-config-versions</c> header.</summary>
+internal sealed record Answer(string Text, IReadOnlyDictionary<string, long> Versions)
+{
+    public static async Task<Answer> AskAsync(ChatClient chat, string question = "Where is my invoice?")
+    {
+        var result = await chat.CompleteChatAsync([new UserChatMessage(question)]);
+        result.GetRawResponse().Headers.TryGetValue(ChatCompletions.VersionsHeader, out var header).Should().BeTrue();
+        return new Answer(result.Value.Content[0].Text, ChatCompletions.ParseVersions(header));
+    }
+
+    /// <summary>The upstream and model in the fake upstream's echo: <c>[alpha/alpha-chat] system: …</c>.</summary>
+    public string Upstream => Text[1..Text.IndexOf('/', StringComparison.Ordinal)];
+
+    public string SystemPrompt => Text[(Text.IndexOf("system: ", StringComparison.Ordinal) + 8)..Text.IndexOf(" | user: ", StringComparison.Ordinal)];
+}
