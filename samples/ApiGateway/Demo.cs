@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using System.Security.Cryptography;
+using ReloadHandle;
+
+namespace ApiGateway;
+
+/// <summary>
+/// <c>--demo</c>: two upstreams and the gateway on loopback, clients sending requests without pause, and four config
+/// edits under that traffic. Every response is checked; the exit code says whether all went as expected.
+/// </summary>
+internal static class Demo
+{
+    private const int Clients = 4;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20); // generous: CI may be a loaded 2-core machine
+
+    public static async Task<int> RunAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("apigateway-demo-").FullName;
+        var blue = await StartUpstreamAsync("blue");
+        var green = await StartUpstreamAsync("green");
+        var (blueUrl, greenUrl) = (blue.Urls.First(), green.Urls.First());
+        var (oldKey, newKey) = (NewKey(), NewKey());
+        await WriteAsync(directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "blue"));
+        await WriteAsync(directory, "limits.json", Limits(ordersPerSecond: 100_000, burst: 100_000)); // more than the clients can send
+        await WriteAsync(directory, "keys.json", Keys(oldKey));
+
+        using var spans = new SpanCounter();
+        var gateway = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0"), builder =>
+        {
+            builder.Logging.AddFilter("ReloadHandle", LogLevel.None); // the demo prints each reload's outcome itself
+            builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Error); // /health says it
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await gateway.StartAsync();
+        var routes = gateway.Services.GetRequiredService<IReloadable<RouteTable>>();
+        var limits = gateway.Services.GetRequiredService<IReloadable<RateLimits>>();
+        var keys = gateway.Services.GetRequiredService<IReloadable<ApiKeys>>();
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(gateway.Urls.First()), Timeout = Bound };
+        var traffic = new Traffic(http, oldKey, Clients);
+        Console.WriteLine($"gateway {http.BaseAddress} -> upstreams blue {blueUrl}, green {greenUrl}; config in {directory}");
+        Console.WriteLine($"{Clients} clients send GET /orders/... and /catalog/... without pause; /orders starts on blue.");
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, Clients).Select(client => traffic.RunClientAsync(client, stop.Token)).ToArray();
+        var ok = true;
+        try
+        {
+            await Until(() => traffic.Count("200") > 100, "the first responses");
+
+            Console.WriteLine("1. route 'orders' switched to upstream green");
+            var switched = await EditAsync(routes, ReloadOutcome.Applied, directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "green"));
+            await Until(() => traffic.Served("orders", "green") > 0, "a response from green");
+            Console.WriteLine($"   routes v{switched.Current!.Version} applied; /orders now answered by green");
+
+            Console.WriteLine("2. an invalid routes file written (an undefined cluster, a destination without scheme)");
+            var rejected = await EditAsync(routes, ReloadOutcome.Rejected, directory, "routes.json", Routes(blueUrl, "green.internal:8080", ordersCluster: "red"));
+            Console.WriteLine($"   rejected: {string.Join("; ", rejected.Errors)}");
+            var mark = traffic.Count("200");
+            await Until(() => traffic.Count("200") > mark + 500, "traffic after the rejection");
+            Console.WriteLine($"   {traffic.Count("200") - mark} more requests served on routes v{routes.Current.Version}; /health: {await http.GetStringAsync("/health")}");
+            await EditAsync(routes, ReloadOutcome.Unchanged, directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "green"));
+            Console.WriteLine($"   file fixed; /health: {await http.GetStringAsync("/health")}");
+
+            Console.WriteLine("3. the 'orders' rate limit lowered to 20 requests/s");
+            var lowered = await EditAsync(limits, ReloadOutcome.Applied, directory, "limits.json", Limits(ordersPerSecond: 20, burst: 5));
+            await Until(() => traffic.Count("429") > 0, "a 429");
+            Console.WriteLine($"   limits v{lowered.Current!.Version} applied; 429s appear on /orders");
+
+            Console.WriteLine("4. the clients' API key rotated: new key added, clients moved over, old key removed");
+            await EditAsync(keys, ReloadOutcome.Applied, directory, "keys.json", Keys(oldKey, newKey));
+            traffic.Key = newKey;
+            await Until(() => traffic.AllClientsUse(newKey), "every client on the new key");
+            var rotated = await EditAsync(keys, ReloadOutcome.Applied, directory, "keys.json", Keys(newKey));
+            var (withOld, withNew) = (await traffic.SendAsync(oldKey), await traffic.SendAsync(newKey));
+            await Until(() => traffic.Versions.GetValueOrDefault(("keys", rotated.Current!.Version)) > 100, "traffic on the new key");
+            Console.WriteLine($"   keys v{rotated.Current!.Version} applied; old key -> {(int)withOld}, new key -> {(int)withNew}");
+            ok = withOld == HttpStatusCode.Unauthorized && withNew == HttpStatusCode.OK;
+        }
+        catch (TimeoutException timeout)
+        {
+            Console.Error.WriteLine($"error: {timeout.Message}");
+            ok = false;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(clients);
+            await gateway.StopAsync(); // ends every request span before they are counted
+            await Task.WhenAll(blue.StopAsync(), green.StopAsync());
+            await Task.WhenAll(gateway.DisposeAsync().AsTask(), blue.DisposeAsync().AsTask(), green.DisposeAsync().AsTask());
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"requests  {traffic.Sent} sent: {string.Join(", ", traffic.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} x {s.Key}"))}");
+        Print("served", traffic.Upstreams.OrderByDescending(s => s.Key.Route).ThenBy(s => s.Key.RoutesVersion)
+            .Select(s => $"/{s.Key.Route} on routes v{s.Key.RoutesVersion} by {s.Key.Upstream} x {s.Value}"));
+        Print("versions", traffic.Versions.GroupBy(v => v.Key.Handle).OrderBy(g => Array.IndexOf(["routes", "limits", "keys"], g.Key))
+            .Select(g => $"{g.Key + ":",-7} " + string.Join(", ", g.OrderBy(v => v.Key.Version).Select(v => $"v{v.Key.Version} x {v.Value}"))));
+        Console.WriteLine($"spans     {spans.Tagged} request spans tagged config.routes/limits/keys.version, {traffic.WithVersions} responses with {GatewayMiddleware.VersionsHeader}");
+        ok &= spans.Tagged == traffic.WithVersions;
+        foreach (var problem in traffic.Problems.Take(10))
+        {
+            Console.Error.WriteLine($"problem   {problem}");
+        }
+
+        ok &= traffic.Problems.IsEmpty;
+        Console.WriteLine(ok
+            ? "OK: no request failed because of a reload, no client saw a version go back, every response came from the upstream its routes version names"
+            : "FAILED");
+        return ok ? 0 : 1;
+    }
+
+    private static void Print(string title, IEnumerable<string> lines) =>
+        Console.WriteLine($"{title,-9} " + string.Join(Environment.NewLine + new string(' ', 10), lines));
+
+    /// <summary>A tiny upstream server that answers every request with its name.</summary>
+    internal static async Task<WebApplication> StartUpstreamAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.Run(context => context.Response.WriteAsync(name));
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Writes a config file the safe way (a temp file renamed over it), then waits for the handle's verdict.</summary>
+    private static async Task<ReloadResult<T>> EditAsync<T>(IReloadable<T> handle, ReloadOutcome expected, string directory, string file, string json)
+    {
+        var verdict = handle.Attempts.FirstAsync(attempt => attempt.Outcome == expected).ToTask();
+        await WriteAsync(directory, file, json);
+        try
+        {
+            return await verdict.WaitAsync(Bound);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no {expected} reload of {file} within {Bound.TotalSeconds} s; handle '{handle.Name}' is {handle.Status.State}: {handle.Status.LastError}");
+        }
+    }
+
+    private static async Task WriteAsync(string directory, string file, string json)
+    {
+        var path = Path.Combine(directory, file);
+        await File.WriteAllTextAsync(path + ".tmp", json);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Waits for something the clients will observe; fails after <see cref="Bound"/>.</summary>
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(Bound.TotalSeconds * Stopwatch.Frequency);
+        while (!condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"no {what} within {Bound.TotalSeconds} s");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    private static string NewKey() => "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    private static string Routes(string blue, string green, string ordersCluster) => $$"""
+        {
+          "routes": [
+            { "id": "orders",  "pathPrefix": "/orders",  "cluster": "{{ordersCluster}}" },
+            { "id": "catalog", "pathPrefix": "/catalog", "cluster": "blue" }
+          ],
+          "clusters": [
+            { "id": "blue",  "destinations": [ "{{blue}}" ] },
+            { "id": "green", "destinations": [ "{{green}}" ] }
+          ]
+        }
+        """;
+
+    private static string Limits(int ordersPerSecond, int burst) => $$"""
+        { "routes": { "orders": { "requestsPerSecond": {{ordersPerSecond}}, "burst": {{burst}} } } }
+        """;
+
+    private static string Keys(params string[] keys) => $$"""
+        { "clients": [ { "name": "demo-client", "keys": [ {{string.Join(", ", keys.Select(k => $"\"{k}\""))}} ] } ] }
+        """;
+
+    /// <summary>The clients: each sends one request after another and checks every response.</summary>
+    private sealed class Traffic(HttpClient http, string key, int clients)
+    {
+        private readonly string?[] _lastKeyUsed = new string?[clients];
+        private int _sent;
+        private int _withVersions;
+
+        public volatile string Key = key;
+
+        public int Sent => Volatile.Read(ref _sent);
+
+        public int WithVersions => Volatile.Read(ref _withVersions);
+
+        public ConcurrentDictionary<string, int> Statuses { get; } = new();
+
+        public ConcurrentDictionary<(string Route, long RoutesVersion, string Upstream), int> Upstreams { get; } = new();
+
+        public ConcurrentDictionary<(string Handle, long Version), int> Versions { get; } = new();
+
+        public ConcurrentQueue<string> Problems { get; } = new();
+
+        public int Count(string status) => Statuses.GetValueOrDefault(status);
+
+        public int Served(string route, string upstream) => Upstreams.Where(s => s.Key.Route == route && s.Key.Upstream == upstream).Sum(s => s.Value);
+
+        public bool AllClientsUse(string apiKey) => _lastKeyUsed.All(used => used == apiKey);
+
+        public async Task RunClientAsync(int client, CancellationToken stop)
+        {
+            var seen = new Dictionary<string, long>(); // this client's newest version per handle
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var route = i % 2 == 0 ? "orders" : "catalog";
+                Interlocked.Increment(ref _sent);
+                try
+                {
+                    // Not cancelled by `stop`: every request sent gets its answer, so responses and spans add up.
+                    var apiKey = Key;
+                    using var response = await http.SendAsync(Request($"/{route}/{i}", apiKey), CancellationToken.None);
+                    Check(route, response, await response.Content.ReadAsStringAsync(CancellationToken.None), seen);
+                    Volatile.Write(ref _lastKeyUsed[client], apiKey);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Problems.Enqueue($"/{route}: {e.Message}");
+                }
+            }
+        }
+
+        public async Task<HttpStatusCode> SendAsync(string apiKey)
+        {
+            using var response = await http.SendAsync(Request("/catalog/probe", apiKey));
+            if (response.Headers.Contains(GatewayMiddleware.VersionsHeader))
+            {
+                Interlocked.Increment(ref _withVersions);
+            }
+
+            return response.StatusCode;
+        }
+
+        private static HttpRequestMessage Request(string path, string apiKey) =>
+            new(HttpMethod.Get, path) { Headers = { { GatewayMiddleware.ApiKeyHeader, apiKey } } };
+
+        private void Check(string route, HttpResponseMessage response, string body, Dictionary<string, long> seen)
+        {
+            var status = (int)response.StatusCode;
+            Statuses.AddOrUpdate(status.ToString(CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+            if (!response.Headers.TryGetValues(GatewayMiddleware.VersionsHeader, out var header))
+            {
+                Problems.Enqueue($"/{route}: {status} without {GatewayMiddleware.VersionsHeader}");
+                return;
+            }
+
+            Interlocked.Increment(ref _withVersions);
+            var versions = header.Single().Split(',').Select(pair => pair.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
+            foreach (var (handle, version) in versions)
+            {
+                Versions.AddOrUpdate((handle, version), 1, (_, n) => n + 1);
+                if (version < seen.GetValueOrDefault(handle))
+                {
+                    Problems.Enqueue($"/{route}: {handle} went back from v{seen[handle]} to v{version}");
+                }
+
+                seen[handle] = Math.Max(version, seen.GetValueOrDefault(handle));
+            }
+
+            // routes v1 sends /orders to blue, every later version to green; limits v1 is too high to refuse anything.
+            var expected = route == "orders" && versions["routes"] > 1 ? "green" : "blue";
+            switch (status)
+            {
+                case 200 when body == expected:
+                    Upstreams.AddOrUpdate((route, versions["routes"], body), 1, (_, n) => n + 1);
+                    break;
+                case 429 when route == "orders" && versions["limits"] > 1:
+                    break;
+                default:
+                    Problems.Enqueue($"/{route}: {status} '{body}' under {header.Single()}");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Counts the gateway's request spans that carry the config versions (an OpenTelemetry exporter would see the same).</summary>
+    private sealed class SpanCounter : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private int _tagged;
+
+        public SpanCounter()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = activity =>
+                {
+                    if (activity.GetTagItem("config.routes.version") is long && activity.GetTagItem("config.limits.version") is long && activity.GetTagItem("config.keys.version") is long)
+                    {
+                        Interlocked.Increment(ref _tagged);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public int Tagged => Volatile.Read(ref _tagged);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

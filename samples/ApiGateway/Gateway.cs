@@ -1,0 +1,88 @@
+using OpenTelemetry.Trace;
+using ReloadHandle;
+using Yarp.ReverseProxy.Configuration;
+
+namespace ApiGateway;
+
+/// <summary>How to run the gateway.</summary>
+/// <param name="ConfigDirectory">Holds routes.json, limits.json and keys.json.</param>
+/// <param name="Urls">Where to listen; port 0 picks a free port.</param>
+/// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false);
+
+/// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health and config endpoints.</summary>
+internal static class Gateway
+{
+    public static async Task<WebApplication> BuildAsync(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning); // YARP logs every forwarded request at Information
+
+        // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
+        builder.Services.AddReloadable<RouteTable>("routes")
+            .FromFile(Path.Combine(options.ConfigDirectory, "routes.json"))
+            .Validate(RouteTable.Validate)
+            .Prepare(RouteTable.Compile);
+        builder.Services.AddReloadable<RateLimits>("limits")
+            .FromFile(Path.Combine(options.ConfigDirectory, "limits.json"))
+            .Validate(RateLimits.Validate)
+            .Prepare(RateLimits.Compile);
+        builder.Services.AddReloadable<ApiKeys>("keys")
+            .FromFile(Path.Combine(options.ConfigDirectory, "keys.json"))
+            .Validate(ApiKeys.Validate)
+            .Prepare(ApiKeys.Compile);
+
+        builder.Services.AddSingleton<ReloadableProxyConfigProvider>();
+        builder.Services.AddSingleton<IProxyConfigProvider>(services => services.GetRequiredService<ReloadableProxyConfigProvider>());
+        builder.Services.AddReverseProxy();
+
+        builder.Services.AddHealthChecks()
+            .AddReloadHandleCheck<RouteTable>("routes")
+            .AddReloadHandleCheck<RateLimits>("limits")
+            .AddReloadHandleCheck<ApiKeys>("keys");
+
+        if (options.ConsoleTracing)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
+                .AddSource("Microsoft.AspNetCore") // request spans, tagged by GatewayMiddleware
+                .AddReloadHandleInstrumentation()  // reload spans
+                .AddConsoleExporter());
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        // YARP reads its first configuration when the proxy is mapped, which is before the host starts the handles.
+        // Start the routes handle now (the host's start of it later finds it started) so YARP begins on routes.json.
+        await app.Services.GetRequiredService<ReloadHandle<RouteTable>>().StartAsync();
+
+        app.MapHealthChecks("/health");
+        app.MapGet("/config", (IReloadable<RouteTable> routes, IReloadable<RateLimits> limits, IReloadable<ApiKeys> keys) =>
+            new[] { Describe(routes), Describe(limits), Describe(keys) });
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<GatewayMiddleware>();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    /// <summary>What /config shows of a handle: versions and health, never values (keys.json holds secrets).</summary>
+    private static object Describe<T>(IReloadable<T> handle)
+    {
+        var status = handle.Status;
+        var snapshot = handle.TryGetCurrent(out var current) ? current : null;
+        return new
+        {
+            handle = handle.Name,
+            version = snapshot?.Version,
+            state = status.State.ToString(),
+            source = handle.Source?.ToString(),
+            sourceRevision = snapshot?.SourceRevision,
+            appliedAt = snapshot?.AppliedAt,
+            lastError = status.LastError, // secrets are masked by the handle
+        };
+    }
+}

@@ -1,0 +1,21 @@
+// ApiGateway: a YARP reverse proxy whose routes, rate limits and API keys reload from files under live traffic;
+// every request's span and response say which configuration versions served it.
+//   dotnet run --project samples/ApiGateway -- --demo                  self-contained demo; exits 0 when every check passes
+//   dotnet run --project samples/ApiGateway -- --config <dir>          gateway on <dir>/routes.json, limits.json, keys.json
+//        [--urls http://127.0.0.1:8080] [--otel-console]
+using ApiGateway;
+
+if (args.Contains("--demo"))
+{
+    return await Demo.RunAsync();
+}
+
+var configDirectory = Option("--config") ?? throw new ArgumentException("usage: --demo, or --config <dir> [--urls <url>] [--otel-console]");
+var app = await Gateway.BuildAsync(new GatewayOptions(
+    Path.GetFullPath(configDirectory),
+    Option("--urls") ?? "http://127.0.0.1:8080",
+    ConsoleTracing: args.Contains("--otel-console")));
+await app.RunAsync();
+return 0;
+
+string? Option(string name) => Array.IndexOf(args, name) is var at and >= 0 ? args.ElementAtOrDefault(at + 1) : null;
