@@ -4,7 +4,7 @@ namespace Samples.LlmGateway.Tests;
 
 /// <summary>
 /// Records every finished span of every source in the process (all data), and lets a test wait — 10 s at most — for
-/// one that matches: a server span ends a moment after its response reached the client.
+/// what it looks for: a server span ends a moment after its response reached the client.
 /// </summary>
 internal sealed class SpanCollector : IDisposable
 {
@@ -12,7 +12,7 @@ internal sealed class SpanCollector : IDisposable
 
     private readonly ActivityListener _listener;
     private readonly List<Activity> _spans = [];
-    private readonly List<(Func<Activity, bool> Match, TaskCompletionSource<Activity> Found)> _waiters = [];
+    private readonly List<(Func<IReadOnlyList<Activity>, Activity?> Find, TaskCompletionSource<Activity> Found)> _waiters = [];
 
     public SpanCollector()
     {
@@ -36,17 +36,18 @@ internal sealed class SpanCollector : IDisposable
         }
     }
 
-    public Task<Activity> WaitForAsync(Func<Activity, bool> match)
+    /// <summary>Waits until <paramref name="find"/>, given every span so far, returns one.</summary>
+    public Task<Activity> WaitForAsync(Func<IReadOnlyList<Activity>, Activity?> find)
     {
         var found = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_spans)
         {
-            if (_spans.FirstOrDefault(match) is { } span)
+            if (find(_spans) is { } span)
             {
                 return Task.FromResult(span);
             }
 
-            _waiters.Add((match, found));
+            _waiters.Add((find, found));
         }
 
         return found.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -59,10 +60,13 @@ internal sealed class SpanCollector : IDisposable
         lock (_spans)
         {
             _spans.Add(span);
-            foreach (var waiter in _waiters.Where(w => w.Match(span)).ToList())
+            foreach (var waiter in _waiters.ToList())
             {
-                waiter.Found.TrySetResult(span);
-                _waiters.Remove(waiter);
+                if (waiter.Find(_spans) is { } found)
+                {
+                    waiter.Found.TrySetResult(found);
+                    _waiters.Remove(waiter);
+                }
             }
         }
     }
