@@ -22,7 +22,7 @@ internal sealed partial class ChatCompletions(
     public const string UpstreamClient = "upstream";
     public const string VersionsHeader = "x-config-versions";
 
-    public async Task HandleAsync(HttpContext http)
+    public async Task<IResult> HandleAsync(HttpContext http)
     {
         // Read each handle once: the whole request runs under these three snapshots even if a reload lands meanwhile,
         // and the span and the response header say exactly which.
@@ -31,29 +31,25 @@ internal sealed partial class ChatCompletions(
 
         if (!credentials.Value.TryAuthenticate(http.Request.Headers.Authorization, out var tenant))
         {
-            await Error(StatusCodes.Status401Unauthorized, "Incorrect API key provided.", "invalid_api_key").ExecuteAsync(http);
-            return;
+            return Error(StatusCodes.Status401Unauthorized, "Incorrect API key provided.", "invalid_api_key");
         }
 
         var body = await ReadBodyAsync(http);
         if (body?["messages"] is not JsonArray messages || body["model"]?.GetValueKind() is not JsonValueKind.String)
         {
-            await Error(StatusCodes.Status400BadRequest, "The body must be a JSON object with a string 'model' and a 'messages' array.", "invalid_request").ExecuteAsync(http);
-            return;
+            return Error(StatusCodes.Status400BadRequest, "The body must be a JSON object with a string 'model' and a 'messages' array.", "invalid_request");
         }
 
         if (body["stream"]?.GetValueKind() is JsonValueKind.True)
         {
             // Streaming would relay server-sent events; this sample keeps to whole responses and says so plainly.
-            await Error(StatusCodes.Status400BadRequest, "This gateway does not support streaming; send \"stream\": false.", "unsupported_parameter", "stream").ExecuteAsync(http);
-            return;
+            return Error(StatusCodes.Status400BadRequest, "This gateway does not support streaming; send \"stream\": false.", "unsupported_parameter", "stream");
         }
 
         var alias = body["model"]!.GetValue<string>();
         if (!routing.Value.Routes.TryGetValue(alias, out var route))
         {
-            await Error(StatusCodes.Status404NotFound, $"The model '{alias}' does not exist or you do not have access to it.", "model_not_found", "model").ExecuteAsync(http);
-            return;
+            return Error(StatusCodes.Status404NotFound, $"The model '{alias}' does not exist or you do not have access to it.", "model_not_found", "model");
         }
 
         var target = route.Pick(Random.Shared.NextDouble());
@@ -61,13 +57,12 @@ internal sealed partial class ChatCompletions(
         if (!credentials.Value.Upstreams.TryGetValue(target.Upstream, out var upstreamKey))
         {
             // models.json and keys.json are separate handles: a new upstream can go live before its key does.
-            await Error(StatusCodes.Status502BadGateway, $"No API key is configured for upstream '{target.Upstream}'.", "upstream_not_configured").ExecuteAsync(http);
-            return;
+            return Error(StatusCodes.Status502BadGateway, $"No API key is configured for upstream '{target.Upstream}'.", "upstream_not_configured");
         }
 
         messages.Insert(0, new JsonObject { ["role"] = "system", ["content"] = prompting.Value.Render(tenant, alias) });
         body["model"] = target.Model;
-        await ForwardAsync(http, body, target, upstreamKey, route.Timeout);
+        return await ForwardAsync(http, body, target, upstreamKey, route.Timeout);
     }
 
     public static void TagVersions(HttpContext http, params ReadOnlySpan<ISnapshot> snapshots)
@@ -93,7 +88,7 @@ internal sealed partial class ChatCompletions(
         new { error = new { message, type = status >= 500 ? "server_error" : "invalid_request_error", param, code } },
         statusCode: status);
 
-    private async Task ForwardAsync(HttpContext http, JsonObject body, CompiledRoute.Target target, UpstreamKey key, TimeSpan timeout)
+    private async Task<IResult> ForwardAsync(HttpContext http, JsonObject body, CompiledRoute.Target target, UpstreamKey key, TimeSpan timeout)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, target.Endpoint)
         {
@@ -109,23 +104,23 @@ internal sealed partial class ChatCompletions(
             {
                 // The client's key was fine; the gateway's upstream key was not. Not the client's 401 to fix.
                 Log.UpstreamRejectedKey(logger, target.Upstream, (int)response.StatusCode);
-                await Error(StatusCodes.Status502BadGateway, $"Upstream '{target.Upstream}' rejected the gateway's credentials.", "upstream_auth_failed").ExecuteAsync(http);
-                return;
+                return Error(StatusCodes.Status502BadGateway, $"Upstream '{target.Upstream}' rejected the gateway's credentials.", "upstream_auth_failed");
             }
 
             http.Response.StatusCode = (int)response.StatusCode;
             http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
             await response.Content.CopyToAsync(http.Response.Body, deadline.Token);
+            return Results.Empty;   // relayed as is
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted)
         {
             Log.UpstreamTimedOut(logger, target.Upstream, timeout);
-            await Error(StatusCodes.Status504GatewayTimeout, $"Upstream '{target.Upstream}' did not answer within {timeout.TotalSeconds} s.", "upstream_timeout").ExecuteAsync(http);
+            return Error(StatusCodes.Status504GatewayTimeout, $"Upstream '{target.Upstream}' did not answer within {timeout.TotalSeconds} s.", "upstream_timeout");
         }
         catch (HttpRequestException e) when (!http.Response.HasStarted)
         {
             Log.UpstreamUnreachable(logger, target.Upstream, e.HttpRequestError);
-            await Error(StatusCodes.Status502BadGateway, $"Upstream '{target.Upstream}' is unreachable.", "upstream_unreachable").ExecuteAsync(http);
+            return Error(StatusCodes.Status502BadGateway, $"Upstream '{target.Upstream}' is unreachable.", "upstream_unreachable");
         }
     }
 
