@@ -67,8 +67,6 @@ public sealed class TelemetryTests
         var spanTexts = spans.Spans.SelectMany(SpanTexts).ToList();
         spanTexts.Should().Contain(text => text.Contains("a key is listed twice", StringComparison.Ordinal), "the rejected reload is on a span");
         gateway.Logs.Lines.Should().Contain(line => line.Contains("a key is listed twice", StringComparison.Ordinal), "and in the log");
-        foreach (var l in gateway.Logs.Lines.Where(l => l.Contains("Authorization") || l.Contains("listed twice") || l.Contains("decoded"))) Console.WriteLine("DEBUG " + l);
-        Console.WriteLine("DEBUG lines " + gateway.Logs.Lines.Count + " spans " + spanTexts.Count);
         foreach (var secret in secrets)
         {
             gateway.Logs.Lines.Should().NotContain(line => line.Contains(secret, StringComparison.Ordinal));
