@@ -23,7 +23,7 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         await Wait.UntilAsync(() => handle.Status.Source?.ConsecutiveFailures >= 3, () => $"three polls in a row failed; status {handle.Status}");
         handle.Status.State.Should().Be(HandleState.Degraded);
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected);
-        handle.Status.LastError.Should().Contain($"GET {_server.Uri} answered 500 (InternalServerError)");
+        handle.Status.LastError.Should().StartWith($"GET {_server.Uri} answered 500 (InternalServerError)", "a message that names the endpoint is not prefixed with it again");
         handle.Current.Value.Name.Should().Be("a", "the last good value keeps serving");
 
         _server.Publish(Settings.Json("b"));

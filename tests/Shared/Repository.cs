@@ -1,18 +1,11 @@
+using System.Reflection;
+
 namespace ReloadHandle.TestShared;
 
-/// <summary>Where the checkout is, found from the test binaries (source paths are mapped away in CI builds).</summary>
+/// <summary>Where the checkout is: recorded at build time (tests/Directory.Build.props), so it holds wherever the binaries are.</summary>
 internal static class Repository
 {
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReloadHandle.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ReloadHandle.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root { get; } =
+        typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "RepositoryRoot")?.Value
+        ?? throw new InvalidOperationException("The test assembly lacks its RepositoryRoot metadata (see tests/Directory.Build.props).");
 }

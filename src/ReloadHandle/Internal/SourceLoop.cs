@@ -47,7 +47,10 @@ internal sealed class SourceLoop(
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
                     failures++;
-                    var error = $"{source.Description}: {exception.Message}";
+                    // Name the source once: many sources already put their location in their messages.
+                    var error = exception.Message.Contains(source.Description.Location, StringComparison.Ordinal) && source.Description.Location.Length > 0
+                        ? exception.Message
+                        : $"{source.Description}: {exception.Message}";
                     reportStatus(SourceState.Disconnected, error, failures);
                     var delay = retry.NextDelay(failures, (exception as SourceException)?.RetryAfter);
                     Log.SourceFailed(logger, source.Description.ToString(), handleName, failures, delay, error);
