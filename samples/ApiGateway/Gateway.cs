@@ -54,7 +54,9 @@ internal static class Gateway
         var app = builder.Build();
 
         // YARP reads its first configuration when the proxy is mapped, which is before the host starts the handles.
-        // Start the routes handle now (the host's start of it later finds it started) so YARP begins on routes.json.
+        // Start the routes handle now (the host's start of it later finds it started) so YARP begins on routes.json;
+        // build OpenTelemetry's tracer first, as the host would, so that this first reload is traced too.
+        _ = app.Services.GetService<TracerProvider>();
         await app.Services.GetRequiredService<ReloadHandle<RouteTable>>().StartAsync();
 
         app.MapHealthChecks("/health");
@@ -62,9 +64,8 @@ internal static class Gateway
             new[] { Describe(routes), Describe(limits), Describe(keys) });
         app.MapReverseProxy(proxy =>
         {
-            proxy.UseMiddleware<GatewayMiddleware>();
+            proxy.UseMiddleware<GatewayMiddleware>(); // after YARP matched a route, before it forwards
             proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
         });
         return app;
     }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using ReloadHandle;
 using Yarp.ReverseProxy.Model;
 
@@ -21,7 +21,9 @@ internal sealed class GatewayMiddleware(RequestDelegate next, ReloadableProxyCon
         var limits = limitsHandle.Current;
         var keys = keysHandle.Current;
 
-        Activity.Current.TagConfigVersions(routes, limits, keys); // config.routes.version, config.limits.version, config.keys.version
+        // The request's server span: in YARP's pipeline Activity.Current may be YARP's own proxy.forwarder span.
+        var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
+        span.TagConfigVersions(routes, limits, keys); // config.routes.version, config.limits.version, config.keys.version
         context.Response.Headers[VersionsHeader] = $"routes={routes.Version},limits={limits.Version},keys={keys.Version}";
 
         if (!keys.Value.ClientByKey.TryGetValue(context.Request.Headers[ApiKeyHeader].ToString(), out var client))
@@ -30,7 +32,7 @@ internal sealed class GatewayMiddleware(RequestDelegate next, ReloadableProxyCon
             return Task.CompletedTask;
         }
 
-        Activity.Current?.SetTag("gateway.client", client);
+        span?.SetTag("gateway.client", client);
         if (!limits.Value.TryAcquire(route.RouteId))
         {
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
