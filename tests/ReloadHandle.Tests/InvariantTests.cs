@@ -252,6 +252,24 @@ public class InvariantTests
     }
 
     [Fact]
+    public async Task Invariant7_values_of_a_secret_dictionary_are_masked()
+    {
+        await using var handle = new ReloadHandleBuilder<Upstreams>(HandleNames.Unique("upstreams"))
+            .Validate((u, errors) =>
+            {
+                foreach (var (name, key) in u.KeysByUpstream)
+                {
+                    errors.Add($"upstream {name} has the revoked key {key}");
+                }
+            })
+            .Build();
+
+        var result = await handle.ApplyAsync(new Upstreams(new() { ["openai"] = "sk-revoked-42" }));
+
+        result.Errors.Should().Equal("upstream openai has the revoked key ***");
+    }
+
+    [Fact]
     public async Task Invariant8_malformed_input_gets_an_error_naming_handle_source_and_reason()
     {
         using var logs = new Logs();

@@ -97,6 +97,13 @@ internal static class SecretScrubber
             case string { Length: >= MinSecretLength } text:
                 secrets.Add(text);
                 break;
+            case IDictionary dictionary:
+                foreach (var item in dictionary.Values)
+                {
+                    AddSecret(item, secrets);
+                }
+
+                break;
             case IEnumerable items and not string:
                 foreach (var item in items)
                 {

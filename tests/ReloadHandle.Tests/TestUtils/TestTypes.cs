@@ -16,6 +16,9 @@ public sealed record Pair(long Left, long Right);
 /// <summary>Configuration with a secret member.</summary>
 public sealed record Keys(string Name, [property: Secret] string ApiKey);
 
+/// <summary>Configuration with a secret dictionary: its values are secret, its keys are names.</summary>
+public sealed record Upstreams([property: Secret] Dictionary<string, string> KeysByUpstream);
+
 /// <summary>A disposable configuration value that records how often it was disposed.</summary>
 public sealed class Pool(int id) : IDisposable
 {
