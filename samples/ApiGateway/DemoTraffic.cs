@@ -43,7 +43,8 @@ internal sealed class DemoTraffic(HttpClient http, string key, int clients)
             {
                 // Not cancelled by `stop`: every request sent gets its answer, so responses and spans add up.
                 var apiKey = Key;
-                using var response = await http.SendAsync(Request($"/{route}/{i}", apiKey), CancellationToken.None);
+                using var request = Request($"/{route}/{i}", apiKey);
+                using var response = await http.SendAsync(request, CancellationToken.None);
                 Check(route, response, await response.Content.ReadAsStringAsync(CancellationToken.None), seen);
                 Volatile.Write(ref _lastKeyUsed[client], apiKey);
             }
@@ -56,7 +57,8 @@ internal sealed class DemoTraffic(HttpClient http, string key, int clients)
 
     public async Task<HttpStatusCode> SendAsync(string apiKey)
     {
-        using var response = await http.SendAsync(Request("/catalog/probe", apiKey));
+        using var request = Request("/catalog/probe", apiKey);
+        using var response = await http.SendAsync(request);
         if (response.Headers.Contains(GatewayMiddleware.VersionsHeader))
         {
             Interlocked.Increment(ref _withVersions);

@@ -10,7 +10,12 @@ if (args.Contains("--demo"))
     return await Demo.RunAsync();
 }
 
-var configDirectory = Option("--config") ?? throw new ArgumentException("usage: --demo, or --config <dir> [--urls <url>] [--otel-console]");
+if (Option("--config") is not { } configDirectory)
+{
+    Console.Error.WriteLine("usage: --demo | --config <dir> [--urls http://127.0.0.1:8080] [--otel-console]");
+    return 2;
+}
+
 var app = await Gateway.BuildAsync(new GatewayOptions(
     Path.GetFullPath(configDirectory),
     Option("--urls") ?? "http://127.0.0.1:8080",
