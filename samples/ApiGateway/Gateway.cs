@@ -53,11 +53,9 @@ internal static class Gateway
         configure?.Invoke(builder);
         var app = builder.Build();
 
-        // YARP reads its first configuration when the proxy is mapped, which is before the host starts the handles.
-        // Start the routes handle now (the host's start of it later finds it started) so YARP begins on routes.json;
-        // build OpenTelemetry's tracer first, as the host would, so that this first reload is traced too.
-        _ = app.Services.GetService<TracerProvider>();
-        await app.Services.GetRequiredService<ReloadHandle<RouteTable>>().StartAsync();
+        // YARP reads its first configuration when the proxy is mapped, which is before the host starts the handles:
+        // start them now (the host's start later finds them started), so YARP begins on routes.json.
+        await app.Services.StartReloadableHandlesAsync();
 
         app.MapHealthChecks("/health");
         app.MapGet("/config", (IReloadable<RouteTable> routes, IReloadable<RateLimits> limits, IReloadable<ApiKeys> keys) =>

@@ -28,6 +28,31 @@ public class StartupGateTests
     }
 
     [Fact]
+    public async Task Handles_can_be_started_ahead_of_the_host_and_the_host_then_finds_them_started()
+    {
+        var source = new ManualSource(Json.Gateway("http://a", 5));
+        using var host = TestHost.Build(s => s.AddReloadable<Gateway>("gateway").FromSource(source), new FakeTimeProvider());
+        var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
+        handle.TryGetCurrent(out _).Should().BeFalse("nothing has started it yet");
+
+        await host.Services.StartReloadableHandlesAsync().WaitAsync(Wait.Bound);
+        handle.Current.Version.Should().Be(1);
+
+        await host.StartAsync().WaitAsync(Wait.Bound);
+        handle.Current.Version.Should().Be(1);
+        source.WatchCount.Should().Be(1, "the host's start did not start the source a second time");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void Starting_ahead_of_the_host_without_any_handle_fails_clearly()
+    {
+        using var provider = new ServiceCollection().BuildServiceProvider();
+        Action start = () => _ = provider.StartReloadableHandlesAsync();
+        start.Should().Throw<InvalidOperationException>().WithMessage("No reload handle is registered*AddReloadable*");
+    }
+
+    [Fact]
     public async Task Host_start_fails_naming_the_handle_when_no_value_arrives_in_time()
     {
         var clock = new FakeTimeProvider();

@@ -30,7 +30,8 @@ internal sealed class ReloadableRegistry
 
         var registry = new ReloadableRegistry();
         services.AddSingleton(registry);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReloadableHostedService>());
+        services.AddSingleton<ReloadableHostedService>();
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ReloadableHostedService>());
         return registry;
     }
 
