@@ -67,8 +67,8 @@ public abstract class SourceConformanceTests : IAsyncLifetime
     public async Task Initial_state_arrives_first()
     {
         await WriteAsync(ConformanceDocument.Payload(1));
-        await using var probe = Probe.Start(CreateSource());
-        var first = await probe.NextAsync(EventTimeout);
+        await using var probe = Probe();
+        var first = await probe.NextAsync();
         Assert.False(first.IsAbsent, "the first item should carry the payload written before start");
         Assert.Equal(1, ConformanceDocument.Read(first.Payload));
     }
@@ -78,12 +78,12 @@ public abstract class SourceConformanceTests : IAsyncLifetime
     public async Task Each_change_arrives()
     {
         await WriteAsync(ConformanceDocument.Payload(1));
-        await using var probe = Probe.Start(CreateSource());
-        await probe.WaitForAsync(1, EventTimeout);
+        await using var probe = Probe();
+        await WaitForAsync(probe, 1);
         for (var n = 2; n <= 4; n++)
         {
             await WriteAsync(ConformanceDocument.Payload(n));
-            await probe.WaitForAsync(n, EventTimeout);
+            await WaitForAsync(probe, n);
         }
     }
 
@@ -178,10 +178,10 @@ public abstract class SourceConformanceTests : IAsyncLifetime
     public async Task Revisions_behave_as_documented()
     {
         await WriteAsync(ConformanceDocument.Payload(1));
-        await using var probe = Probe.Start(CreateSource());
-        var first = await probe.WaitForAsync(1, EventTimeout);
+        await using var probe = Probe();
+        var first = await WaitForAsync(probe, 1);
         await WriteAsync(ConformanceDocument.Payload(2));
-        var second = await probe.WaitForAsync(2, EventTimeout);
+        var second = await WaitForAsync(probe, 2);
         Assert.False(string.IsNullOrEmpty(first.Revision), "a change should carry a revision");
         Assert.False(string.IsNullOrEmpty(second.Revision), "a change should carry a revision");
         Assert.NotEqual(first.Revision, second.Revision);
@@ -192,7 +192,7 @@ public abstract class SourceConformanceTests : IAsyncLifetime
                 break;
             case RevisionBehavior.ContentHash:
                 await WriteAsync(ConformanceDocument.Payload(1));
-                var again = await probe.WaitForAsync(1, EventTimeout);
+                var again = await WaitForAsync(probe, 1);
                 Assert.Equal(first.Revision, again.Revision);
                 break;
         }
@@ -204,10 +204,10 @@ public abstract class SourceConformanceTests : IAsyncLifetime
     {
         const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         await WriteAsync(ConformanceDocument.Payload(1));
-        await using var probe = Probe.Start(CreateSource());
-        await probe.WaitForAsync(1, EventTimeout);
+        await using var probe = Probe();
+        await WaitForAsync(probe, 1);
         await WriteAsync(ConformanceDocument.Payload(2), TraceParent);
-        var change = await probe.WaitForAsync(2, EventTimeout);
+        var change = await WaitForAsync(probe, 2);
         if (PropagatesTraceParent)
         {
             Assert.True(change.Metadata.TryGetValue(SourceMetadataKeys.TraceParent, out var seen), "the traceparent should be in the metadata");
@@ -255,78 +255,9 @@ public abstract class SourceConformanceTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Enumerates a source in the background into a queue the test reads with bounded waits.</summary>
-    private sealed class Probe : IAsyncDisposable
-    {
-        private readonly ISource _source;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Channel<SourceChange> _seen = Channel.CreateUnbounded<SourceChange>();
-        private readonly Task _pump;
+    /// <summary>Starts a probe on a new source; disposing the probe also disposes the source.</summary>
+    private SourceProbe Probe() => new(CreateSource(), EventTimeout, disposeSource: true);
 
-        private Probe(ISource source)
-        {
-            _source = source;
-            _pump = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var change in source.WatchAsync(_stop.Token))
-                    {
-                        await _seen.Writer.WriteAsync(change);
-                    }
-
-                    _seen.Writer.TryComplete();
-                }
-                catch (Exception error)
-                {
-                    _seen.Writer.TryComplete(error is OperationCanceledException ? null : error);
-                }
-            });
-        }
-
-        public static Probe Start(ISource source) => new(source);
-
-        public async Task<SourceChange> NextAsync(TimeSpan timeout) =>
-            await _seen.Reader.ReadAsync().AsTask().WaitAsync(timeout);
-
-        public async Task<SourceChange> WaitForAsync(int n, TimeSpan timeout)
-        {
-            var deadline = Stopwatch.StartNew();
-            var seen = new List<int>();
-            while (true)
-            {
-                var left = timeout - deadline.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    Assert.Fail($"document {n} did not arrive within {timeout.TotalSeconds} s; saw [{string.Join(", ", seen)}]");
-                }
-
-                SourceChange change;
-                try
-                {
-                    change = await NextAsync(left);
-                }
-                catch (TimeoutException)
-                {
-                    Assert.Fail($"document {n} did not arrive within {timeout.TotalSeconds} s; saw [{string.Join(", ", seen)}]");
-                    throw;
-                }
-
-                var got = change.IsAbsent ? -1 : ConformanceDocument.Read(change.Payload);
-                seen.Add(got);
-                if (got == n)
-                {
-                    return change;
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _pump.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await _source.DisposeAsync();
-            _stop.Dispose();
-        }
-    }
+    private static Task<SourceChange> WaitForAsync(SourceProbe probe, int n) =>
+        probe.WaitForAsync(change => !change.IsAbsent && ConformanceDocument.Read(change.Payload) == n, $"document {n}");
 }

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -31,7 +32,7 @@ public sealed class FileSourceFallbackTests : IDisposable
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         await using var source = CreateSource();
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
         var watch = source.ActiveWatch!;
         var started = watch.WatchersStarted;
@@ -41,7 +42,7 @@ public sealed class FileSourceFallbackTests : IDisposable
         watch.OnWatcherError(new InternalBufferOverflowException("Too many changes at once in directory"));
 
         var rescanned = await probe.NextAsync();
-        Probe.Text(rescanned).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(rescanned).Should().Be(Settings.Json("b"));
         rescanned.Trigger.Should().Be(ReloadTrigger.Poll);
         watch.WatchersStarted.Should().Be(started + 1, "the failed watcher is replaced by a new one");
         watch.WatcherCount.Should().Be(1);
@@ -55,7 +56,7 @@ public sealed class FileSourceFallbackTests : IDisposable
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         await using var source = CreateSource();
         source.BeforeWatcherStarts = _ => throw new IOException(Limit);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
         source.ActiveWatch!.WatcherCount.Should().Be(0);
         _logs.GetSnapshot().Should().ContainSingle(r => r.Level == LogLevel.Warning && r.Message.Contains(Limit, StringComparison.Ordinal));
@@ -63,7 +64,7 @@ public sealed class FileSourceFallbackTests : IDisposable
         TempFolder.Write(ConfigPath, Settings.Json("b"));
         _time.Advance(FileSourceOptions.DefaultPollInterval);
         var polled = await probe.NextAsync();
-        Probe.Text(polled).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(polled).Should().Be(Settings.Json("b"));
         polled.Trigger.Should().Be(ReloadTrigger.Poll);
 
         source.BeforeWatcherStarts = null; // the limit was raised
@@ -79,7 +80,7 @@ public sealed class FileSourceFallbackTests : IDisposable
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         var mtime = System.IO.File.GetLastWriteTimeUtc(ConfigPath);
         await using var source = CreateSource(o => o.UsePolling = true);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
         source.ActiveWatch!.WatcherCount.Should().Be(0, "polling mode starts no watcher");
 
@@ -88,7 +89,7 @@ public sealed class FileSourceFallbackTests : IDisposable
         _time.Advance(FileSourceOptions.DefaultPollInterval);
 
         var polled = await probe.NextAsync();
-        Probe.Text(polled).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(polled).Should().Be(Settings.Json("b"));
         polled.Trigger.Should().Be(ReloadTrigger.Poll);
     }
 
@@ -98,14 +99,14 @@ public sealed class FileSourceFallbackTests : IDisposable
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         // A debounce longer than the rescan interval: only the rescan can read the change in this test.
         await using var source = CreateSource(o => o.Debounce = TimeSpan.FromHours(1));
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
 
         TempFolder.Write(ConfigPath, Settings.Json("b"));
         _time.Advance(FileSourceOptions.DefaultRescanInterval);
 
         var rescanned = await probe.NextAsync();
-        Probe.Text(rescanned).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(rescanned).Should().Be(Settings.Json("b"));
         rescanned.Trigger.Should().Be(ReloadTrigger.Poll);
     }
 

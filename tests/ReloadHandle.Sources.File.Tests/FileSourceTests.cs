@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Globalization;
 using System.Security.Cryptography;
 using ReloadHandle.Sources.File.Tests.TestUtils;
@@ -18,11 +19,11 @@ public sealed class FileSourceTests : IDisposable
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         await using var source = new FileSource(ConfigPath, new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
         var first = await probe.NextAsync();
 
-        Probe.Text(first).Should().Be(Settings.Json("a"));
+        SourceProbe.Text(first).Should().Be(Settings.Json("a"));
         first.Revision.Should().Be(Convert.ToHexStringLower(SHA256.HashData(TempFolder.Utf8(Settings.Json("a")))));
         first.Metadata[FileSource.PathKey].Should().Be(ConfigPath);
         DateTime.Parse(first.Metadata[FileSource.MtimeKey], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
@@ -33,13 +34,13 @@ public sealed class FileSourceTests : IDisposable
     public async Task Missing_file_starts_absent_and_arrives_when_created()
     {
         await using var source = new FileSource(ConfigPath, new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         (await probe.NextAsync()).IsAbsent.Should().BeTrue("the file does not exist yet");
 
         TempFolder.RenameSave(ConfigPath, Settings.Json("a"));
 
         var created = await probe.NextAsync();
-        Probe.Text(created).Should().Be(Settings.Json("a"));
+        SourceProbe.Text(created).Should().Be(Settings.Json("a"));
         created.Trigger.Should().Be(ReloadTrigger.Watch);
     }
 
@@ -147,16 +148,16 @@ public sealed class FileSourceTests : IDisposable
         System.IO.File.CreateSymbolicLink(_folder.Combine("..data"), Path.GetFileName(first));
         System.IO.File.CreateSymbolicLink(ConfigPath, "..data/config.json");
         await using var source = new FileSource(ConfigPath, new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         (await probe.NextAsync()).Metadata[FileSource.PathKey].Should().Be(Path.Combine(first, "config.json"));
 
         var second = SwapConfigMap(first, "..2024_01_01_00_01_00.000000002", Settings.Json("b"));
         var swapped = await probe.NextAsync();
-        Probe.Text(swapped).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(swapped).Should().Be(Settings.Json("b"));
         swapped.Metadata[FileSource.PathKey].Should().Be(Path.Combine(second, "config.json"), "the real path follows the swap");
 
         SwapConfigMap(second, "..2024_01_01_00_02_00.000000003", Settings.Json("c"));
-        Probe.Text(await probe.NextAsync()).Should().Be(Settings.Json("c"), "every later swap is seen too");
+        SourceProbe.Text(await probe.NextAsync()).Should().Be(Settings.Json("c"), "every later swap is seen too");
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public sealed class FileSourceTests : IDisposable
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         await using var source = new FileSource(ConfigPath, new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
 
         await ReadAfterAsync(source, () => TempFolder.Write(ConfigPath, Settings.Json("a"))); // rewritten in place
@@ -187,7 +188,7 @@ public sealed class FileSourceTests : IDisposable
         await ReadAfterAsync(source, () => System.IO.File.SetLastWriteTimeUtc(ConfigPath, DateTime.UtcNow.AddHours(1))); // touched
         TempFolder.Write(ConfigPath, Settings.Json("b")); // a sentinel: anything the above yielded arrives before it
 
-        (await probe.ReadThroughAsync(Settings.Json("b"))).Select(Probe.Text).Should().Equal([Settings.Json("b")],
+        (await probe.ReadThroughAsync(Settings.Json("b"))).Select(SourceProbe.Text).Should().Equal([Settings.Json("b")],
             "three reads found the same content and handed nothing on");
     }
 
@@ -196,7 +197,7 @@ public sealed class FileSourceTests : IDisposable
     {
         TempFolder.Write(ConfigPath, Settings.Json("a"));
         var source = new FileSource(ConfigPath, new FileSourceOptions());
-        await using (var probe = new Probe(source))
+        await using (var probe = new SourceProbe(source, Wait.Timeout))
         {
             await probe.NextAsync();
             InotifyWatches.On(_folder.Path).Should().Be(1, "one inotify watch on the directory while watching");
@@ -216,13 +217,13 @@ public sealed class FileSourceTests : IDisposable
         TempFolder.Write(target, Settings.Json("a"));
         System.IO.File.CreateSymbolicLink(link, "../shared/real.json");
         await using var source = new FileSource(link, new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         (await probe.NextAsync()).Metadata[FileSource.PathKey].Should().Be(target);
 
         TempFolder.Write(target, Settings.Json("b")); // no event in app/: only the watch on shared/ sees it
 
         var changed = await probe.NextAsync();
-        Probe.Text(changed).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(changed).Should().Be(Settings.Json("b"));
         changed.Trigger.Should().Be(ReloadTrigger.Watch);
         source.ActiveWatch!.WatcherCount.Should().Be(2);
     }
@@ -234,12 +235,12 @@ public sealed class FileSourceTests : IDisposable
         System.IO.File.CreateSymbolicLink(_folder.Combine("linked"), "real");
         TempFolder.Write(Path.Combine(real, "config.json"), Settings.Json("a"));
         await using var source = new FileSource(_folder.Combine("linked", "config.json"), new FileSourceOptions());
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         (await probe.NextAsync()).Metadata[FileSource.PathKey].Should().Be(Path.Combine(real, "config.json"));
 
         TempFolder.Write(Path.Combine(real, "config.json"), Settings.Json("b"));
 
-        Probe.Text(await probe.NextAsync()).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(await probe.NextAsync()).Should().Be(Settings.Json("b"));
         source.ActiveWatch!.WatcherCount.Should().Be(1, "the linked directory and its target are the same directory");
     }
 

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Net.Http.Headers;
 using ReloadHandle.Sources.Http.Tests.TestUtils;
 
@@ -37,7 +38,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
         var handler = new TokenHandler("rotating-token") { InnerHandler = new SocketsHttpHandler() };
         var source = TestSources.Fast(_server.Uri, o => o.MessageHandler = handler);
 
-        await using (var probe = new Probe(source))
+        await using (var probe = new SourceProbe(source, Wait.Timeout))
         {
             await probe.NextAsync();
         }
@@ -55,7 +56,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
         client.DefaultRequestHeaders.Add("X-Client", "shared");
         var source = TestSources.Fast(_server.Uri, o => o.HttpClient = client);
 
-        await using (var probe = new Probe(source))
+        await using (var probe = new SourceProbe(source, Wait.Timeout))
         {
             await probe.NextAsync();
         }
@@ -70,7 +71,7 @@ public sealed class HttpSourceBuilderExtensionsTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"));
         var source = TestSources.OnClock(_server, new TestClock()); // one poll, so none is in flight when the probe stops
-        await using (var probe = new Probe(source))
+        await using (var probe = new SourceProbe(source, Wait.Timeout))
         {
             await probe.NextAsync();
         }

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Globalization;
 using ReloadHandle.Sources.Http.Tests.TestUtils;
 
@@ -58,9 +59,9 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
     {
         _server.ReplyAlways(ConfigServer.Reply.Of(status));
         await using var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
-        var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
+        var error = await FluentActions.Awaiting(() => probe.Enumeration.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
         error.Which.Message.Should().StartWith($"GET {_server.Uri} answered {status} (");
         error.Which.RetryAfter.Should().BeNull();
     }
@@ -71,17 +72,17 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         _server.Publish(Settings.Json("a"));
         _server.ReplyOnce(ConfigServer.Reply.Of(302, ("Location", new Uri(_server.Uri, "?sig=presigned-secret").ToString())));
         await using var source = TestSources.OnClock(_server, _clock, o => o.Headers["X-Api-Key"] = "key");
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
-        var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
+        var error = await FluentActions.Awaiting(() => probe.Enumeration.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
         error.Which.Message.Should().StartWith($"GET {_server.Uri} answered 302 (").And.Contain("redirects are not followed").And.NotContain("presigned-secret");
         (await _server.WaitForRequestsAsync(1)).Status.Should().Be(302);
         _server.Requests.Should().ContainSingle("the Location was not requested");
 
         _server.ReplyOnce(ConfigServer.Reply.Of(302, ("Location", new Uri(_server.Uri, "?sig=presigned-secret").ToString())));
         await using var following = TestSources.OnClock(_server, _clock, o => o.MessageHandler = new SocketsHttpHandler { AllowAutoRedirect = true });
-        await using var followed = new Probe(following);
-        Probe.Text(await followed.NextAsync()).Should().Be(Settings.Json("a"));
+        await using var followed = new SourceProbe(following, Wait.Timeout);
+        SourceProbe.Text(await followed.NextAsync()).Should().Be(Settings.Json("a"));
     }
 
     [Theory]
@@ -186,9 +187,9 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
     {
         _server.ReplyAlways(new ConfigServer.Reply(200, Endless: true));
         await using var source = TestSources.OnClock(_server, _clock, o => o.MaxBodyBytes = 1024 * 1024);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
-        var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
+        var error = await FluentActions.Awaiting(() => probe.Enumeration.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
         error.Which.Message.Should().Be($"GET {_server.Uri} answered with a body of more than 1,048,576 bytes; the limit is 1,048,576 bytes (HttpSourceOptions.MaxBodyBytes)");
         (await _server.WaitForRequestsAsync(1)).Status.Should().Be(0, "the client hung up instead of reading the rest");
     }

@@ -19,10 +19,10 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"), etag: "W/\"v1\"");
         await using var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
         var first = await probe.NextAsync();
-        Probe.Text(first).Should().Be(Settings.Json("a"));
+        SourceProbe.Text(first).Should().Be(Settings.Json("a"));
         first.Revision.Should().Be("W/\"v1\"", "the revision is the ETag when the server sends one");
         first.Trigger.Should().Be(ReloadTrigger.Poll);
         (await _server.WaitForRequestsAsync(1)).Header("If-None-Match").Should().BeNull("nothing to revalidate yet");
@@ -37,7 +37,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var third = await _clock.NextPollAsync(_server, 3);
         third.Status.Should().Be(200);
         var changed = await probe.NextAsync();
-        Probe.Text(changed).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(changed).Should().Be(Settings.Json("b"));
         changed.Revision.Should().Be("\"v2\"");
     }
 
@@ -47,7 +47,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         const string Monday = "Mon, 02 Jun 2025 10:00:00 GMT";
         _server.Publish(Settings.Json("a"), lastModified: Monday);
         await using var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
         var first = await probe.NextAsync();
         first.Revision.Should().MatchRegex("^[0-9a-f]{64}$", "without an ETag the revision is the SHA-256 of the body");
@@ -62,7 +62,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         _server.Publish(Settings.Json("b"), lastModified: "Tue, 03 Jun 2025 10:00:00 GMT");
         (await _clock.NextPollAsync(_server, 3)).Status.Should().Be(200);
         var changed = await probe.NextAsync();
-        Probe.Text(changed).Should().Be(Settings.Json("b"));
+        SourceProbe.Text(changed).Should().Be(Settings.Json("b"));
         changed.Revision.Should().MatchRegex("^[0-9a-f]{64}$").And.NotBe(first.Revision);
     }
 
@@ -71,7 +71,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"), etag: "\"v1\"", lastModified: "Mon, 02 Jun 2025 10:00:00 GMT");
         await using var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await probe.NextAsync();
 
         _server.ReplyOnce(ConfigServer.Reply.Of(304, ("ETag", "\"v1b\""), ("Last-Modified", "Tue, 03 Jun 2025 10:00:00 GMT")));
@@ -112,15 +112,15 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"), etag: "\"v1\"");
         await using var source = TestSources.OnClock(_server, _clock);
-        await using (var probe = new Probe(source))
+        await using (var probe = new SourceProbe(source, Wait.Timeout))
         {
             await probe.NextAsync();
         }
 
-        await using var again = new Probe(source);
+        await using var again = new SourceProbe(source, Wait.Timeout);
         var first = await again.NextAsync();
 
-        Probe.Text(first).Should().Be(Settings.Json("a"));
+        SourceProbe.Text(first).Should().Be(Settings.Json("a"));
         first.Revision.Should().Be("\"v1\"");
         var revalidation = await _server.WaitForRequestsAsync(2);
         revalidation.Header("If-None-Match").Should().Be("\"v1\"", "validators are kept across enumerations");
@@ -134,7 +134,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         using var spans = new ReloadSpanCollector(name);
         _server.Publish(Settings.Json("a"), etag: "\"v1\"", traceParent: WriterTraceParent);
         await using var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
 
         var change = await probe.NextAsync();
         change.Metadata.Should().Contain(SourceMetadataKeys.TraceParent, WriterTraceParent);
@@ -182,14 +182,14 @@ public sealed class HttpSourceTests : IAsyncLifetime
         _server.Publish(Settings.Json("a"));
         var hold = _server.HoldNext();
         await using var source = TestSources.OnClock(_server, _clock);
-        var probe = new Probe(source);
+        var probe = new SourceProbe(source, Wait.Timeout);
         await hold.Entered.WaitAsync(Wait.Timeout);
 
         await probe.CancelAsync();
 
-        var ended = await Task.WhenAny(probe.Pump, Task.Delay(Wait.Timeout));
-        ended.Should().BeSameAs(probe.Pump, "cancelling the token ends the enumeration without waiting for the server");
-        probe.Pump.IsCanceled.Should().BeTrue("cancellation ends the enumeration quietly: {0}", probe.Pump.Exception?.InnerException?.Message);
+        var ended = await Task.WhenAny(probe.Enumeration, Task.Delay(Wait.Timeout));
+        ended.Should().BeSameAs(probe.Enumeration, "cancelling the token ends the enumeration without waiting for the server");
+        probe.Enumeration.IsCanceled.Should().BeTrue("cancellation ends the enumeration quietly: {0}", probe.Enumeration.Exception?.InnerException?.Message);
         await hold.Aborted.WaitAsync(Wait.Timeout); // the server saw the client go away
         await probe.DisposeAsync();
     }
@@ -200,13 +200,13 @@ public sealed class HttpSourceTests : IAsyncLifetime
         _server.Publish(Settings.Json("a"));
         var hold = _server.HoldNext();
         var source = TestSources.OnClock(_server, _clock);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await hold.Entered.WaitAsync(Wait.Timeout);
 
         await source.DisposeAsync();
 
-        await probe.Pump.WaitAsync(Wait.Timeout);
-        probe.Pump.IsCompletedSuccessfully.Should().BeTrue();
+        await probe.Enumeration.WaitAsync(Wait.Timeout);
+        probe.Enumeration.IsCompletedSuccessfully.Should().BeTrue();
         await hold.Aborted.WaitAsync(Wait.Timeout);
     }
 
@@ -216,13 +216,13 @@ public sealed class HttpSourceTests : IAsyncLifetime
         _server.Publish(Settings.Json("a"));
         var hold = _server.HoldNext();
         await using var source = TestSources.OnClock(_server, _clock, o => o.Timeout = TimeSpan.FromSeconds(5));
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         await hold.Entered.WaitAsync(Wait.Timeout);
         await _clock.WaitForTimersAsync(TimeSpan.FromSeconds(5), 1);
 
         _clock.Advance(TimeSpan.FromSeconds(5));
 
-        var error = await FluentActions.Awaiting(() => probe.Pump.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
+        var error = await FluentActions.Awaiting(() => probe.Enumeration.WaitAsync(Wait.Timeout)).Should().ThrowAsync<SourceException>();
         error.Which.Message.Should().Be($"GET {_server.Uri} timed out: no complete answer within 5 s (HttpSourceOptions.Timeout)");
         await hold.Aborted.WaitAsync(Wait.Timeout);
     }
@@ -232,7 +232,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
     {
         _server.Publish(Settings.Json("a"));
         await using var source = TestSources.OnClock(_server, _clock, o => o.Jitter = 0.2);
-        await using var probe = new Probe(source);
+        await using var probe = new SourceProbe(source, Wait.Timeout);
         static bool IsPollWait(TimeSpan due) => due >= TimeSpan.FromSeconds(8) && due <= TimeSpan.FromSeconds(12);
 
         for (var poll = 2; poll <= 20; poll++)

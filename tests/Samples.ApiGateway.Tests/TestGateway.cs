@@ -1,3 +1,4 @@
+using ReloadHandle.TestShared;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Security.Cryptography;

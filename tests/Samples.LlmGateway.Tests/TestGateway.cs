@@ -1,3 +1,4 @@
+using ReloadHandle.TestShared;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using LlmGateway;

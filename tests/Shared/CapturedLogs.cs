@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Samples.LlmGateway.Tests;
+namespace ReloadHandle.TestShared;
 
 /// <summary>Keeps every log line of a host, at every level: the message, its structured values and any exception.</summary>
 internal sealed class CapturedLogs : ILoggerProvider
