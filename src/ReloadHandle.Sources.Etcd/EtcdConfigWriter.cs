@@ -32,7 +32,7 @@ public sealed class EtcdConfigWriter<T>
     /// <param name="key">The key or prefix the readers watch.</param>
     /// <param name="validation">
     /// Configures a builder the way the readers' handles are configured (decoder, validators, size limit, prepare step):
-    /// each payload is applied to a throwaway handle built from it, and a rejected or failed attempt refuses the write.
+    /// each payload is checked by a handle built from it (<see cref="ReloadHandle{T}.CheckAsync"/>), and any error refuses the write.
     /// Share this method with the readers so both run the same rules. <see langword="null"/>: no validation.
     /// </param>
     /// <param name="configure">Sets <see cref="EtcdSourceOptions.Prefix"/>, the layout, and the request settings.</param>
@@ -188,15 +188,13 @@ public sealed class EtcdConfigWriter<T>
             return [];
         }
 
+        // A handle built like the readers', never started: CheckAsync runs their steps and records nothing.
         var builder = new ReloadHandleBuilder<T>($"etcd-writer:{_target}");
         _validation(builder);
         var handle = builder.Build();
         await using (handle.ConfigureAwait(false))
         {
-            var result = await handle.ApplyChangeAsync(new SourceChange(payload, trigger: ReloadTrigger.Manual), cancellationToken).ConfigureAwait(false);
-            return result.Outcome is ReloadOutcome.Rejected or ReloadOutcome.Failed
-                ? result.Errors.Count > 0 ? result.Errors : [$"the payload was {result.Outcome.ToString().ToUpperInvariant()}"]
-                : [];
+            return await handle.CheckAsync(new SourceChange(payload, trigger: ReloadTrigger.Manual), cancellationToken).ConfigureAwait(false);
         }
     }
 

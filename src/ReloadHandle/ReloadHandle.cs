@@ -209,6 +209,38 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     }
 
     /// <summary>
+    /// Runs <paramref name="change"/> through the steps a reload runs — size limit, decode, every validator, the
+    /// prepare step — without applying it and without a span, a metric point, a log line or a status change: for
+    /// writers (deploy pipelines) that must refuse what the readers would reject. A value it builds is disposed.
+    /// </summary>
+    /// <param name="change">The candidate payload.</param>
+    /// <param name="cancellationToken">Cancels waiting for writers (validators see one candidate at a time).</param>
+    /// <returns>Every error, secrets removed; empty when the change would go live or equals the current value.</returns>
+    public async Task<IReadOnlyList<string>> CheckAsync(SourceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var candidate = Candidate<T>.ForChange(change, change.Trigger, Candidate<T>.NoWriters, 1);
+            var previous = _current;
+            var evaluation = new Evaluation(candidate);
+            Evaluate(candidate, previous, evaluation);
+            if (evaluation.Built)
+            {
+                DisposeValue(evaluation.Value, 0);
+            }
+
+            return evaluation.CleanErrors(previous);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
     /// Re-applies the value of an earlier version as a <em>new</em> version (versions never go back), validated again
     /// and traced with trigger <see cref="ReloadTrigger.Rollback"/>. It stays live until the source's next change.
     /// </summary>
@@ -411,22 +443,22 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var started = _time.GetTimestamp();
         var previous = _current;
         using var activity = _recorder.Start(candidate);
-        var errors = new List<string>();
-        Exception? exception = null;
-        T? value = default;
-        string? hash = candidate.Hash;
-        ReadOnlyMemory<byte>? payload = candidate.Payload;
-        var outcome = Evaluate();
+        var evaluation = new Evaluation(candidate);
+        var outcome = Evaluate(candidate, previous, evaluation);
         Snapshot<T>? applied = null;
         if (outcome == ReloadOutcome.Applied)
         {
-            applied = Swap(value!, hash, payload, candidate, activity, previous);
+            applied = Swap(evaluation.Value!, evaluation.Hash, evaluation.Payload, candidate, activity, previous);
+        }
+
+        if (applied is null && evaluation.Built)
+        {
+            DisposeValue(evaluation.Value, 0); // decoded or prepared but rejected: nobody else will dispose it
         }
 
         var duration = _time.GetElapsedTime(started);
-        var cleanErrors = errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
-        var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, cleanErrors, exception, candidate.Revision, duration);
-        _recorder.Record(result, activity, previous, applied, hash, candidate);
+        var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, evaluation.CleanErrors(previous), evaluation.Exception, candidate.Revision, duration);
+        _recorder.Record(result, activity, previous, applied, evaluation.Hash, candidate);
         _status.AttemptEnded(outcome, candidate.Revision, result.Errors.Count == 0 ? null : string.Join("; ", result.Errors));
         activity?.Stop();
 
@@ -443,116 +475,120 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         }
 
         return result;
+    }
 
-        ReloadOutcome Evaluate()
+    // Decode → validate → prepare, without touching anything readers see.
+    private ReloadOutcome Evaluate(Candidate<T> candidate, Snapshot<T>? previous, Evaluation e)
+    {
+        if (candidate.RefusedBecause is { } refusal)
         {
-            if (candidate.RefusedBecause is { } refusal)
-            {
-                errors.Add(refusal);
-                return ReloadOutcome.Rejected;
-            }
-
-            if (payload is { } bytes)
-            {
-                if (candidate.AbsentReason is not null)
-                {
-                    errors.Add($"{_sourceText}: {candidate.AbsentReason}");
-                    return ReloadOutcome.Rejected;
-                }
-
-                if (bytes.Length > _maxPayloadBytes)
-                {
-                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes"));
-                    return ReloadOutcome.Rejected;
-                }
-
-                hash ??= ContentHash.Of(bytes.Span);
-                if (previous is not null && previous.ContentHash == hash)
-                {
-                    return ReloadOutcome.Unchanged;
-                }
-
-                try
-                {
-                    value = _decoder.Decode(bytes);
-                }
-                catch (Exception decodeError) when (decodeError is not OutOfMemoryException)
-                {
-                    exception = decodeError;
-                    errors.Add($"the payload could not be decoded: {decodeError.Message}");
-                    return ReloadOutcome.Rejected;
-                }
-
-                if (value is null)
-                {
-                    errors.Add("the payload decoded to null");
-                    return ReloadOutcome.Rejected;
-                }
-            }
-            else
-            {
-                value = candidate.Value;
-                if (value is null)
-                {
-                    errors.Add("the candidate is null");
-                    return ReloadOutcome.Rejected;
-                }
-
-                if (hash is null && TryEncode(value) is { } encoded)
-                {
-                    payload = encoded;
-                    hash = ContentHash.Of(encoded);
-                }
-
-                var same = hash is not null && previous?.ContentHash is not null
-                    ? hash == previous.ContentHash
-                    : previous is not null && EqualityComparer<T>.Default.Equals(previous.Value, value);
-                if (same)
-                {
-                    return ReloadOutcome.Unchanged;
-                }
-            }
-
-            foreach (var validator in _validators)
-            {
-                try
-                {
-                    validator.Validate(value, errors);
-                }
-                catch (Exception validatorError) when (validatorError is not OutOfMemoryException)
-                {
-                    exception ??= validatorError;
-                    errors.Add($"validator {validator.GetType().Name} threw {validatorError.GetType().Name}: {validatorError.Message}");
-                }
-            }
-
-            if (errors.Count > 0)
-            {
-                return ReloadOutcome.Rejected;
-            }
-
-            if (_prepare is not null)
-            {
-                try
-                {
-                    value = _prepare(value);
-                }
-                catch (Exception prepareError) when (prepareError is not OutOfMemoryException)
-                {
-                    exception = prepareError;
-                    errors.Add($"the prepare step threw {prepareError.GetType().Name}: {prepareError.Message}");
-                    return ReloadOutcome.Failed;
-                }
-
-                if (value is null)
-                {
-                    errors.Add("the prepare step returned null");
-                    return ReloadOutcome.Failed;
-                }
-            }
-
-            return ReloadOutcome.Applied;
+            e.Errors.Add(refusal);
+            return ReloadOutcome.Rejected;
         }
+
+        if (e.Payload is { } bytes)
+        {
+            if (candidate.AbsentReason is not null)
+            {
+                e.Errors.Add($"{_sourceText}: {candidate.AbsentReason}");
+                return ReloadOutcome.Rejected;
+            }
+
+            if (bytes.Length > _maxPayloadBytes)
+            {
+                e.Errors.Add(string.Create(CultureInfo.InvariantCulture, $"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes"));
+                return ReloadOutcome.Rejected;
+            }
+
+            e.Hash ??= ContentHash.Of(bytes.Span);
+            if (previous is not null && previous.ContentHash == e.Hash)
+            {
+                return ReloadOutcome.Unchanged;
+            }
+
+            try
+            {
+                e.Value = _decoder.Decode(bytes);
+                e.Built = true;
+            }
+            catch (Exception decodeError) when (decodeError is not OutOfMemoryException)
+            {
+                e.Exception = decodeError;
+                e.Errors.Add($"the payload could not be decoded: {decodeError.Message}");
+                return ReloadOutcome.Rejected;
+            }
+
+            if (e.Value is null)
+            {
+                e.Errors.Add("the payload decoded to null");
+                return ReloadOutcome.Rejected;
+            }
+        }
+        else
+        {
+            e.Value = candidate.Value;
+            if (e.Value is null)
+            {
+                e.Errors.Add("the candidate is null");
+                return ReloadOutcome.Rejected;
+            }
+
+            if (e.Hash is null && TryEncode(e.Value) is { } encoded)
+            {
+                e.Payload = encoded;
+                e.Hash = ContentHash.Of(encoded);
+            }
+
+            var same = e.Hash is not null && previous?.ContentHash is not null
+                ? e.Hash == previous.ContentHash
+                : previous is not null && EqualityComparer<T>.Default.Equals(previous.Value, e.Value);
+            if (same)
+            {
+                return ReloadOutcome.Unchanged;
+            }
+        }
+
+        foreach (var validator in _validators)
+        {
+            try
+            {
+                validator.Validate(e.Value, e.Errors);
+            }
+            catch (Exception validatorError) when (validatorError is not OutOfMemoryException)
+            {
+                e.Exception ??= validatorError;
+                e.Errors.Add($"validator {validator.GetType().Name} threw {validatorError.GetType().Name}: {validatorError.Message}");
+            }
+        }
+
+        if (e.Errors.Count > 0)
+        {
+            return ReloadOutcome.Rejected;
+        }
+
+        if (_prepare is not null)
+        {
+            try
+            {
+                var prepared = _prepare(e.Value);
+                e.Built |= !ReferenceEquals(prepared, e.Value); // (a prepared copy may share the decoded value's resources)
+                e.Value = prepared;
+            }
+            catch (Exception prepareError) when (prepareError is not OutOfMemoryException)
+            {
+                e.Exception = prepareError;
+                e.Errors.Add($"the prepare step threw {prepareError.GetType().Name}: {prepareError.Message}");
+                return ReloadOutcome.Failed;
+            }
+
+            if (e.Value is null)
+            {
+                e.Errors.Add("the prepare step returned null");
+                return ReloadOutcome.Failed;
+            }
+        }
+
+        return ReloadOutcome.Applied;
     }
 
     private byte[]? TryEncode(T value)
@@ -632,17 +668,20 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             Timeout.InfiniteTimeSpan);
     }
 
-    private void ReleaseValue(Snapshot<T> snapshot)
+    private void ReleaseValue(Snapshot<T> snapshot) => DisposeValue(snapshot.Value, snapshot.Version);
+
+    /// <summary>Disposes a value the handle owns: a replaced one (its version), or one it built but never applied (0).</summary>
+    private void DisposeValue(T? value, long version)
     {
         try
         {
-            switch (snapshot.Value)
+            switch (value)
             {
                 case IAsyncDisposable asyncDisposable:
                     var pending = asyncDisposable.DisposeAsync();
                     if (!pending.IsCompletedSuccessfully)
                     {
-                        _ = ObserveAsync(pending.AsTask(), snapshot.Version);
+                        _ = ObserveAsync(pending.AsTask(), version);
                     }
 
                     break;
@@ -653,7 +692,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         }
         catch (Exception disposeError) when (disposeError is not OutOfMemoryException)
         {
-            Log.DisposeFailed(_logger, Name, snapshot.Version, disposeError);
+            Log.DisposeFailed(_logger, Name, version, disposeError);
         }
     }
 
@@ -670,4 +709,23 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     }
 
     private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;
+
+    /// <summary>What evaluating one candidate produced: the decoded value, its hash and payload, the errors.</summary>
+    private sealed class Evaluation(Candidate<T> candidate)
+    {
+        public List<string> Errors { get; } = [];
+
+        public Exception? Exception { get; set; }
+
+        public T? Value { get; set; }
+
+        public string? Hash { get; set; } = candidate.Hash;
+
+        public ReadOnlyMemory<byte>? Payload { get; set; } = candidate.Payload;
+
+        /// <summary>True when the handle made <see cref="Value"/> (decoded or prepared it), so it owns it even if it never goes live.</summary>
+        public bool Built { get; set; }
+
+        public List<string> CleanErrors(Snapshot<T>? previous) => Errors.ConvertAll(e => SecretScrubber.Scrub(e, Value, ValueOf(previous)));
+    }
 }

@@ -90,3 +90,50 @@ public class HistoryAndRollbackTests
         handle.Current.Value.Disposals.Should().Be(0);
     }
 }
+
+public class CheckAndOwnershipTests
+{
+    [Fact]
+    public async Task CheckAsync_reports_what_a_reload_would_reject_without_applying_or_recording_anything()
+    {
+        var name = HandleNames.Unique("routes");
+        using var spans = new ReloadSpanCollector(name);
+        await using var handle = new ReloadHandleBuilder<Routes>(name).Validate(r => r.Limit > 0, "limit must be positive").WithMaxPayloadSize(100).Build();
+        await handle.ApplyChangeAsync(Changes.Of(Routes.Json(1, "a")));
+        var spansBefore = spans.Spans.Count;
+        var statusBefore = handle.Status;
+
+        (await handle.CheckAsync(Changes.Of(Routes.Json(0, "b")))).Should().Equal("limit must be positive");
+        (await handle.CheckAsync(Changes.Of("{"))).Should().ContainSingle().Which.Should().StartWith("the payload could not be decoded:");
+        (await handle.CheckAsync(Changes.Of(Routes.Json(1, new string('x', 200))))).Should().ContainSingle().Which.Should().Contain("the limit is 100 bytes");
+        (await handle.CheckAsync(Changes.Of(Routes.Json(2, "c")))).Should().BeEmpty();
+
+        handle.Current.Version.Should().Be(1);
+        handle.Current.Value.Items.Should().Equal("a");
+        spans.Spans.Count.Should().Be(spansBefore, "a check records no span");
+        handle.Status.Should().BeSameAs(statusBefore, "a check changes no status");
+    }
+
+    [Fact]
+    public async Task A_value_the_handle_decoded_but_rejected_is_disposed_and_a_value_passed_in_is_left_to_its_owner()
+    {
+        var decoded = new List<Pool>();
+        await using var handle = new ReloadHandleBuilder<Pool>(HandleNames.Unique("pool"))
+            .Prepare(p => { decoded.Add(p); return p; })
+            .Validate(p => p.Id > 0, "id must be positive")
+            .Build();
+
+        (await handle.ApplyChangeAsync(Changes.Of("""{"id":0}"""))).Outcome.Should().Be(ReloadOutcome.Rejected);
+        decoded.Should().BeEmpty("validation runs before prepare");
+
+        await using var failing = new ReloadHandleBuilder<Pool>(HandleNames.Unique("pool"))
+            .Prepare(p => { decoded.Add(p); throw new InvalidOperationException("cannot prepare"); })
+            .Build();
+        (await failing.ApplyChangeAsync(Changes.Of("""{"id":7}"""))).Outcome.Should().Be(ReloadOutcome.Failed);
+        decoded.Should().ContainSingle().Which.Disposals.Should().Be(1, "the handle decoded it and it never went live");
+
+        var mine = new Pool(-1);
+        (await handle.ApplyAsync(mine)).Outcome.Should().Be(ReloadOutcome.Rejected);
+        mine.Disposals.Should().Be(0, "the caller still owns a value that did not go live");
+    }
+}
