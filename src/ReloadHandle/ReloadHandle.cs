@@ -226,7 +226,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             var candidate = Candidate<T>.ForChange(change, change.Trigger, Candidate<T>.NoWriters, 1);
             var previous = _current;
             var evaluation = new Evaluation(candidate);
-            Evaluate(candidate, previous, evaluation);
+            Evaluate(candidate, previous, ref evaluation);
             if (evaluation.Built)
             {
                 DisposeValue(evaluation.Value, 0);
@@ -444,7 +444,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         var previous = _current;
         using var activity = _recorder.Start(candidate);
         var evaluation = new Evaluation(candidate);
-        var outcome = Evaluate(candidate, previous, evaluation);
+        var outcome = Evaluate(candidate, previous, ref evaluation);
         Snapshot<T>? applied = null;
         if (outcome == ReloadOutcome.Applied)
         {
@@ -478,7 +478,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     }
 
     // Decode → validate → prepare, without touching anything readers see.
-    private ReloadOutcome Evaluate(Candidate<T> candidate, Snapshot<T>? previous, Evaluation e)
+    private ReloadOutcome Evaluate(Candidate<T> candidate, Snapshot<T>? previous, ref Evaluation e)
     {
         if (candidate.RefusedBecause is { } refusal)
         {
@@ -710,8 +710,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
     private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;
 
-    /// <summary>What evaluating one candidate produced: the decoded value, its hash and payload, the errors.</summary>
-    private sealed class Evaluation(Candidate<T> candidate)
+    /// <summary>What evaluating one candidate produced: the decoded value, its hash and payload, the errors (a struct: no allocation per attempt).</summary>
+    private struct Evaluation(Candidate<T> candidate)
     {
         public List<string> Errors { get; } = [];
 
@@ -726,6 +726,10 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         /// <summary>True when the handle made <see cref="Value"/> (decoded or prepared it), so it owns it even if it never goes live.</summary>
         public bool Built { get; set; }
 
-        public List<string> CleanErrors(Snapshot<T>? previous) => Errors.ConvertAll(e => SecretScrubber.Scrub(e, Value, ValueOf(previous)));
+        public readonly List<string> CleanErrors(Snapshot<T>? previous)
+        {
+            var value = Value;
+            return Errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
+        }
     }
 }
