@@ -34,8 +34,15 @@ done
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)):
+    root = ET.parse(path).getroot()
+    # Name every test that did not pass (with its message's first line), so a CI log's tail says which one.
+    for result in root.findall(".//{*}UnitTestResult"):
+        if result.get("outcome") not in ("Passed", "NotExecuted"):
+            message = result.find(".//{*}Message")
+            first_line = (message.text or "").strip().splitlines()[0][:300] if message is not None and message.text else ""
+            print(f"failed test: {result.get('testName')}: {first_line}")
+    counters = root.find(".//{*}ResultSummary/{*}Counters")
     if counters is not None:
         passed += int(counters.get("passed", 0))
         failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
