@@ -178,15 +178,18 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
             handles.Add(new ReloadHandleBuilder<int>($"h{i}").FromEtcd(client, $"{prefix}/{i}").Build());
         }
 
+        // A handle goes live on its Range and opens its watch just after, from the Range's revision + 1: count the
+        // watches once every handle has applied a write, which only a watch can deliver.
         await Task.WhenAll(handles.Select(h => h.StartAsync()));
-        var hub = WatchHub.For(client);
-        hub.ActiveWatches.Should().Be(Handles);
         for (var i = 0; i < Handles; i++)
         {
             await client.SetAsync($"{prefix}/{i}", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         await Waits.UntilAsync(() => handles.Select((h, i) => h.Current.Value == i + 1).All(x => x), () => "every handle should apply its write");
+        var hub = WatchHub.For(client);
+        hub.ActiveWatches.Should().Be(Handles);
+        hub.HasOpenStream.Should().BeTrue();
         foreach (var handle in handles)
         {
             await handle.DisposeAsync();
