@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ReloadHandle.Sources;
@@ -42,6 +44,31 @@ public class PipelineTests
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected);
         handle.Status.Source.ConsecutiveFailures.Should().BeGreaterThanOrEqualTo(expectedCeilings.Length);
         handle.Status.LastError.Should().Contain("connection refused");
+    }
+
+    [Fact]
+    public async Task A_source_failure_is_reported_only_once_its_retry_is_scheduled()
+    {
+        // Whoever reacts to the report — a test advancing a fake clock — must find the retry's timer already running,
+        // or the timer starts after the advance and the retry never comes.
+        var time = new TimerRecordingTimeProvider();
+        var timersAtReport = new TaskCompletionSource<(TimeSpan Delay, TimeSpan[] Timers, SourceState? State)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IReloadable<Routes>? watched = null;
+        using var factory = new LoggerFactory([new SourceFailedLogWitness(delay => timersAtReport.TrySetResult((delay, [.. time.Timers], watched!.Status.Source?.State)))]);
+        var builder = new ReloadHandleBuilder<Routes>(HandleNames.Unique("retry"))
+            .FromSource(new AlwaysFailingSource())
+            .WithTimeProvider(time)
+            .WithLoggerFactory(factory)
+            .WithRetry(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))
+            .WithStartup(Timeout.InfiniteTimeSpan);
+        builder.Retry.Random = new TopOfRangeRandom();
+        await using var handle = builder.Build();
+        watched = handle;
+        _ = handle.StartAsync();
+
+        var (delay, timers, state) = await timersAtReport.Task.WaitAsync(Wait.Timeout);
+        timers.Should().Contain(delay, "the retry is scheduled before the failure is logged");
+        state.Should().Be(SourceState.Disconnected, "and the status already shows the failure");
     }
 
     [Fact]
@@ -317,6 +344,42 @@ public class PipelineTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A fake clock that remembers the due time of every timer created on it.</summary>
+    private sealed class TimerRecordingTimeProvider : FakeTimeProvider
+    {
+        private readonly ConcurrentQueue<TimeSpan> _timers = new();
+
+        public IEnumerable<TimeSpan> Timers => _timers;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _timers.Enqueue(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    /// <summary>Calls back, on the logging thread, with the delay of each "source failed" line (event 5) as it is written.</summary>
+    private sealed class SourceFailedLogWitness(Action<TimeSpan> onSourceFailed) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 5 && state is IReadOnlyList<KeyValuePair<string, object?>> fields && fields.FirstOrDefault(f => f.Key == "Delay").Value is TimeSpan delay)
+            {
+                onSourceFailed(delay);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class TopOfRangeRandom : Random

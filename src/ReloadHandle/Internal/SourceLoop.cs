@@ -51,12 +51,16 @@ internal sealed class SourceLoop(
                     var error = exception.Message.Contains(source.Description.Location, StringComparison.Ordinal) && source.Description.Location.Length > 0
                         ? exception.Message
                         : $"{source.Description}: {exception.Message}";
-                    reportStatus(SourceState.Disconnected, error, failures);
                     var delay = retry.NextDelay(failures, (exception as SourceException)?.RetryAfter);
+
+                    // The retry's timer starts before the failure is reported, so whoever reacts to the report (a test
+                    // advancing a fake clock, say) finds the retry already scheduled.
+                    var retryDue = Task.Delay(delay, time, cancellationToken);
+                    reportStatus(SourceState.Disconnected, error, failures);
                     Log.SourceFailed(logger, source.Description.ToString(), handleName, failures, delay, error);
                     try
                     {
-                        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                        await retryDue.ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
