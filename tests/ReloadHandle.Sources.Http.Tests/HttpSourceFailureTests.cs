@@ -198,7 +198,7 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
     private async Task AssertNextAttemptAfterAsync(ReloadHandle<Settings> handle, TimeSpan delay, string? error = null)
     {
         await _clock.WaitForTimersAsync(delay, 1);
-        handle.Status.State.Should().Be(HandleState.Degraded);
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the failure is reported once its retry is scheduled; status {handle.Status}");
         if (error is not null)
         {
             handle.Status.LastError.Should().Contain(error).And.EndWith($"the server asked to retry after {delay.TotalSeconds} s");
