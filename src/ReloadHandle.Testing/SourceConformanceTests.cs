@@ -122,7 +122,6 @@ public abstract class SourceConformanceTests : IAsyncLifetime
             });
 
             await seen.Reader.ReadAsync().AsTask().WaitAsync(EventTimeout);
-            var stopwatch = Stopwatch.StartNew();
             await cancellation.CancelAsync();
             var ended = await Task.WhenAny(watching, Task.Delay(TimeSpan.FromSeconds(5)));
             Assert.True(ended == watching, "the enumeration should end within 5 s of cancellation");
