@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using ReloadHandle.Sources;
 using ReloadHandle.Testing;
 
 namespace ReloadHandle.Hosting.Tests;
@@ -64,12 +66,12 @@ public class HealthCheckTests
     [Fact]
     public async Task A_failing_source_is_degraded_while_the_last_good_value_serves()
     {
-        var source = new ManualSource(Json.Gateway("http://a", 5));
+        var source = new BreakableSource(Json.Gateway("http://a", 5));
         using var host = Build(source, new FakeTimeProvider());
         await host.StartAsync();
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
 
-        source.Fail(new IOException("connection refused"));
+        source.Break(new IOException("connection refused"));
         await Wait.Until(() => handle.Status.State == HandleState.Degraded, "the handle reports the source failure");
         var entry = await CheckAsync(host);
 
@@ -96,7 +98,7 @@ public class HealthCheckTests
         await host.StopAsync();
     }
 
-    private static IHost Build(ManualSource source, FakeTimeProvider clock) => TestHost.Build(
+    private static IHost Build(ISource source, FakeTimeProvider clock) => TestHost.Build(
         s =>
         {
             s.AddReloadable<Gateway>("gateway")
@@ -111,6 +113,31 @@ public class HealthCheckTests
             s.AddHealthChecks().AddReloadHandleCheck<Gateway>("gateway", staleAfter: TimeSpan.FromMinutes(1), tags: ["ready"]);
         },
         clock);
+
+    /// <summary>
+    /// Serves one value until <see cref="Break"/>, then fails every watch: whatever the jittered retry delay (one under
+    /// 1 ms fires at once even on a fake clock), the source stays down.
+    /// </summary>
+    private sealed class BreakableSource(string json) : ISource
+    {
+        private readonly TaskCompletionSource<Exception> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SourceDescription Description { get; } = new("test", "breakable");
+
+        public void Break(Exception error) => _broken.TrySetResult(error);
+
+        public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (!_broken.Task.IsCompleted)
+            {
+                yield return SourceChange.FromText(json, "1");
+            }
+
+            throw await _broken.Task.WaitAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     private static async Task<HealthReportEntry> CheckAsync(IHost host)
     {

@@ -88,11 +88,12 @@ public class PipelineTests
     {
         var time = new FakeTimeProvider();
         var source = new ManualSource(Routes.Json(1, "a"));
-        await using var handle = new ReloadHandleBuilder<Routes>(HandleNames.Unique("routes"))
+        var builder = new ReloadHandleBuilder<Routes>(HandleNames.Unique("routes"))
             .FromSource(source)
             .WithTimeProvider(time)
-            .WithRetry(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))
-            .Build();
+            .WithRetry(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        builder.Retry.Random = new TopOfRangeRandom(); // a jittered delay under 1 ms would fire at once on the fake clock
+        await using var handle = builder.Build();
         await handle.StartAsync().WaitAsync(Wait.Timeout);
         handle.Status.State.Should().Be(HandleState.Healthy);
 
