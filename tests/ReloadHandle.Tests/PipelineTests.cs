@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ReloadHandle.Sources;
+using ReloadHandle.TestShared;
 using ReloadHandle.Testing;
 using ReloadHandle.Tests.TestUtils;
 
@@ -51,7 +51,7 @@ public class PipelineTests
     {
         // Whoever reacts to the report — a test advancing a fake clock — must find the retry's timer already running,
         // or the timer starts after the advance and the retry never comes.
-        var time = new TimerRecordingTimeProvider();
+        var time = new RecordingTimeProvider();
         var timersAtReport = new TaskCompletionSource<(TimeSpan Delay, TimeSpan[] Timers, SourceState? State)>(TaskCreationOptions.RunContinuationsAsynchronously);
         IReloadable<Routes>? watched = null;
         using var factory = new LoggerFactory([new SourceFailedLogWitness(delay => timersAtReport.TrySetResult((delay, [.. time.Timers], watched!.Status.Source?.State)))]);
@@ -345,20 +345,6 @@ public class PipelineTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>A fake clock that remembers the due time of every timer created on it.</summary>
-    private sealed class TimerRecordingTimeProvider : FakeTimeProvider
-    {
-        private readonly ConcurrentQueue<TimeSpan> _timers = new();
-
-        public IEnumerable<TimeSpan> Timers => _timers;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            _timers.Enqueue(dueTime);
-            return base.CreateTimer(callback, state, dueTime, period);
-        }
     }
 
     /// <summary>Calls back, on the logging thread, with the delay of each "source failed" line (event 5) as it is written.</summary>
