@@ -27,6 +27,10 @@ internal static class JsonDiff
         {
             return ["(not JSON)"];
         }
+        catch (Exception other) when (other is not OutOfMemoryException)
+        {
+            return [$"(not comparable: {other.GetType().Name})"]; // a custom decoder's payload may not be UTF-8 at all
+        }
     }
 
     public static string Describe(IReadOnlyList<string> paths, int max = 16) =>
