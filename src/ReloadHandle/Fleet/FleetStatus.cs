@@ -1,9 +1,9 @@
-namespace ReloadHandle.Sources.Etcd;
+namespace ReloadHandle.Fleet;
 
-/// <summary>An instance's answer to the latest revision it attempted, as in Envoy's ACK/NACK.</summary>
-public enum EtcdFleetStatus
+/// <summary>An instance's answer to the latest content it attempted, as in Envoy's ACK/NACK.</summary>
+public enum FleetStatus
 {
-    /// <summary>The instance has not attempted a revision yet.</summary>
+    /// <summary>The instance has not attempted anything yet.</summary>
     Pending,
 
     /// <summary>The last attempt went live (or had the same content as the live value).</summary>
