@@ -83,7 +83,7 @@ public sealed class EtcdFleetReporter : IAsyncDisposable
         {
             try
             {
-                await EtcdCall.RunAsync("Revoking the fleet lease", t => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+                await EtcdCall.RunAsync(_client, "revoke of the fleet lease", t => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -161,7 +161,8 @@ public sealed class EtcdFleetReporter : IAsyncDisposable
         if (lease == 0)
         {
             var granted = await EtcdCall.RunAsync(
-                "Granting the fleet lease",
+                _client,
+                "grant of the fleet lease",
                 t => _client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds) }, _headers, null, t),
                 _options.RequestTimeout,
                 _options.TimeProvider,
@@ -172,7 +173,8 @@ public sealed class EtcdFleetReporter : IAsyncDisposable
 
         var value = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(entry, FleetJson.Default.EtcdFleetEntry));
         await EtcdCall.RunAsync(
-            $"Writing the fleet entry {Key}",
+            _client,
+            $"put of the fleet entry {Key}",
             t => _client.PutAsync(new PutRequest { Key = _key, Value = value, Lease = lease }, _headers, null, t),
             _options.RequestTimeout,
             _options.TimeProvider,

@@ -60,7 +60,8 @@ public sealed class EtcdFleetView
 
         var prefix = System.Text.Encoding.UTF8.GetBytes(options.HandlePrefix(handleName));
         var range = await EtcdCall.RunAsync(
-            $"Reading the fleet of '{handleName}'",
+            client,
+            $"Range of the fleet of '{handleName}'",
             t => client.GetAsync(new RangeRequest { Key = ByteString.CopyFrom(prefix), RangeEnd = ByteString.CopyFrom(EtcdKeys.RangeEnd(prefix)) }, EtcdCall.Headers(options.RequireLeader), null, t),
             options.RequestTimeout,
             options.TimeProvider,
