@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -169,6 +170,11 @@ internal sealed class EtcdSource : IHandleAwareSource
         }
         catch (Exception failure) when (IsFailure(failure, cancellationToken))
         {
+            if (failure is ChannelClosedException { InnerException: WatchStreamException { Refused: true } })
+            {
+                await CheckAccessAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             throw Explained(failure, cancellationToken);
         }
         finally
@@ -222,6 +228,25 @@ internal sealed class EtcdSource : IHandleAwareSource
             }
         }
     }
+
+    /// <summary>
+    /// After etcd refused a watch: a stream never refreshes its auth token (dotnet-etcd drops a cached token only when a
+    /// call is refused as unauthenticated, and etcd refuses a watch without that status, so after a restart its tokens
+    /// are gone and every new stream would carry the dead one until the cache expires). A small read replaces the token,
+    /// or fails with the real reason: the credentials refused, or no permission on the key.
+    /// </summary>
+    private Task<RangeResponse> CheckAccessAsync(CancellationToken cancellationToken) =>
+        EtcdCall.RunAsync(
+            _client,
+            $"Range of {_target.Noun}",
+            token => _client.GetAsync(
+                new RangeRequest { Key = ByteString.CopyFrom(_target.Key), RangeEnd = ByteString.CopyFrom(_target.RangeEnd), CountOnly = true },
+                _headers,
+                deadline: null,
+                token),
+            _options.RequestTimeout,
+            _time,
+            cancellationToken);
 
     private static string CancelReason(WatchResponse response) => string.IsNullOrEmpty(response.CancelReason) ? "no reason given" : response.CancelReason;
 

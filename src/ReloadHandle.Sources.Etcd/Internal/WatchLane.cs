@@ -214,7 +214,7 @@ internal sealed class WatchLane
         {
             // etcd refuses a create with watch id -1 when the stream's own credentials are no longer valid (its auth
             // token expired or etcd restarted): every later create on this stream would be refused too.
-            Close(new WatchStreamException($"refused a new watch on the stream: {response.CancelReason}"));
+            Close(new WatchStreamException($"refused a new watch on the stream: {response.CancelReason}") { Refused = true });
         }
     }
 }

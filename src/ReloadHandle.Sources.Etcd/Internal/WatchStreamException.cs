@@ -19,4 +19,7 @@ internal sealed class WatchStreamException : Exception
         : base(reason, innerException)
     {
     }
+
+    /// <summary>etcd refused a watch on the stream: its auth token is no longer valid, or the user may not watch the key.</summary>
+    public bool Refused { get; init; }
 }
