@@ -36,12 +36,6 @@ internal static class EtcdFailure
 
     private static string Reason(RpcException rpc)
     {
-        // A token fetch that failed inside the call reports etcd's answer as the cause of an Internal error.
-        if (Find<RpcException>(rpc.Status.DebugException) is { } nested && nested.StatusCode != StatusCode.Internal)
-        {
-            rpc = nested;
-        }
-
         var detail = rpc.Status.Detail;
         return rpc.StatusCode switch
         {
