@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReloadHandle.Hosting.Internal;
+using ReloadHandle.Pipeline;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -33,40 +35,50 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     /// <summary>The handle's name: its service key, and the <c>reload.handle</c> attribute of its spans and metrics.</summary>
     public string Name => _registration.HandleName;
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.FromSource" />
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.FromSource(ISource)" />
     public ReloadableBuilder<T> FromSource(ISource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return FromSource(_ => source);
+        var once = SingleUseSource.For(source, Name); // one instance for every provider built from these services: only the first may have it
+        return Source((builder, _) => builder.FromSource(once));
     }
 
-    /// <summary>Sets the handle's source, created from the container when the handle is first resolved.</summary>
+    /// <summary>
+    /// Sets how the handle's source is made: <paramref name="factory"/> runs when the handle is first resolved, once
+    /// per service provider, with the handle's name, clock, logging and the container (<see cref="SourceContext.Services"/>).
+    /// </summary>
     /// <param name="factory">Creates the source; the handle owns it and disposes it.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="InvalidOperationException">A source is already set.</exception>
-    public ReloadableBuilder<T> FromSource(Func<IServiceProvider, ISource> factory)
+    public ReloadableBuilder<T> FromSource(Func<SourceContext, ISource> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        return Source((builder, _) => builder.FromSource(factory));
+    }
+
+    IReloadHandleBuilder IReloadHandleBuilder.FromSource(Func<SourceContext, ISource> factory) => FromSource(factory);
+
+    private ReloadableBuilder<T> Source(Action<ReloadHandleBuilder<T>, IServiceProvider> step)
+    {
         if (_registration.HasSource)
         {
             throw new InvalidOperationException($"Handle '{Name}' already has a source; a handle has one source.");
         }
 
         _registration.HasSource = true;
-        _registration.Add((builder, services) => builder.FromSource(factory(services)));
+        _registration.Add(step);
         return this;
     }
-
-    IReloadHandleBuilder IReloadHandleBuilder.FromSource(ISource source) => FromSource(source);
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Func{T, bool}, string)" />
     public ReloadableBuilder<T> Validate(Func<T, bool> predicate, string message) => Apply(b => b.Validate(predicate, message));
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Action{T, ICollection{string}})" />
-    public ReloadableBuilder<T> Validate(Action<T, ICollection<string>> validate) => Apply(b => b.Validate(validate));
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Action{T, ICollection{string}}, string?)" />
+    public ReloadableBuilder<T> Validate(Action<T, ICollection<string>> validate, [CallerArgumentExpression(nameof(validate))] string? description = null) =>
+        Apply(b => b.Validate(validate, description));
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(IReloadValidator{T})" />
-    public ReloadableBuilder<T> Validate(IReloadValidator<T> validator) => Apply(b => b.Validate(validator));
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(IReloadValidator{T}, string?)" />
+    public ReloadableBuilder<T> Validate(IReloadValidator<T> validator, string? description = null) => Apply(b => b.Validate(validator, description));
 
     /// <summary>
     /// Validates candidates with their data annotations (<c>[Required]</c>, <c>[Range]</c>, <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>),

@@ -37,7 +37,8 @@ public static class ConsulSourceBuilderExtensions
         var options = new ConsulSourceOptions();
         configure?.Invoke(options);
         options.Validate($"{what} (key '{key}')");
-        builder.FromSource(new ConsulSource(uri, new ConsulTarget(key, options.Prefix), options));
+        var target = new ConsulTarget(key, options.Prefix);
+        builder.FromSource(context => new ConsulSource(uri, target, options, context));
         return builder;
     }
 }

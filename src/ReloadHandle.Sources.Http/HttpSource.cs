@@ -28,12 +28,12 @@ namespace ReloadHandle.Sources.Http;
 /// source is enumerated twice at once.
 /// </para>
 /// </remarks>
-internal sealed class HttpSource : IHandleAwareSource
+internal sealed class HttpSource : ISource
 {
     private readonly Uri _uri;
     private readonly HttpClient _client;
     private readonly bool _ownsClient;
-    private TimeProvider _time;
+    private readonly TimeProvider _time;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
@@ -43,16 +43,13 @@ internal sealed class HttpSource : IHandleAwareSource
     private string? _etag;
     private string? _lastModified;
 
-    public HttpSource(Uri uri, HttpSourceOptions options, string? handleName = null)
+    /// <summary>Creates the source of one handle; the options' clock wins over the handle's.</summary>
+    public HttpSource(Uri uri, HttpSourceOptions options, SourceContext? context = null)
     {
-        ArgumentNullException.ThrowIfNull(uri);
-        ArgumentNullException.ThrowIfNull(options);
-        Description = SourceDescription.ForUri("http", uri);
-        CheckUri(uri, handleName, Description.Location);
-        options.Validate(handleName, Description.Location);
+        Description = Check(uri, options, context?.HandleName);
         _uri = uri;
         Options = options;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        _time = options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System;
         _headers = [.. options.Headers]; // validated values; later changes to the options are not seen
         (_client, _ownsClient) = options switch
         {
@@ -72,11 +69,15 @@ internal sealed class HttpSource : IHandleAwareSource
     /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
     internal TimeProvider Time => _time;
 
-    /// <summary>Takes the handle's clock unless the options set one.</summary>
-    public void Attach(SourceContext context)
+    /// <summary>Checks the address and the options (every problem in one exception) and describes the source.</summary>
+    public static SourceDescription Check(Uri uri, HttpSourceOptions options, string? handleName)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _time = Options.TimeProvider ?? context.TimeProvider;
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(options);
+        var description = SourceDescription.ForUri("http", uri);
+        CheckUri(uri, handleName, description.Location);
+        options.Validate(handleName, description.Location);
+        return description;
     }
 
     public HttpSourceOptions Options { get; }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ReloadHandle;
 
 /// <summary>How one reload attempt ended, and what serves after it.</summary>
@@ -42,7 +44,11 @@ public sealed class ReloadResult<T>
     /// <summary>Every error found, with secrets removed; empty unless rejected or failed.</summary>
     public IReadOnlyList<string> Errors { get; }
 
-    /// <summary>The exception that ended the attempt, if one did (a decoder, validator or prepare step that threw).</summary>
+    /// <summary>
+    /// The exception that ended the attempt, if one did (a decoder, validator or prepare step that threw), as a
+    /// <see cref="ScrubbedException"/>: a copy whose message and text have every secret removed. The original is
+    /// never handed on, since its message may hold a secret.
+    /// </summary>
     public Exception? Exception { get; }
 
     /// <summary>The source revision of the candidate, if it had one.</summary>
@@ -51,8 +57,13 @@ public sealed class ReloadResult<T>
     /// <summary>How long the attempt took.</summary>
     public TimeSpan Duration { get; }
 
-    /// <summary><see langword="true"/> when the candidate went live.</summary>
+    /// <summary><see langword="true"/> when the candidate went live; <see cref="Current"/> is then the new snapshot.</summary>
+    [MemberNotNullWhen(true, nameof(Current))]
     public bool IsApplied => Outcome == ReloadOutcome.Applied;
+
+    /// <summary><see langword="true"/> when a value serves after the attempt (always, once the handle has had one); <see cref="Current"/> is then that snapshot.</summary>
+    [MemberNotNullWhen(true, nameof(Current))]
+    public bool HasValue => Current is not null;
 
     /// <inheritdoc />
     public override string ToString() => Errors.Count == 0

@@ -15,11 +15,11 @@ internal sealed class ConsulHttp : IDisposable
     private readonly Uri _address;
     private readonly ConsulSourceOptions _options;
 
-    public ConsulHttp(Uri address, ConsulSourceOptions options)
+    public ConsulHttp(Uri address, ConsulSourceOptions options, TimeProvider? time = null)
     {
         _address = address;
         _options = options;
-        Time = options.TimeProvider ?? TimeProvider.System;
+        Time = time ?? options.TimeProvider ?? TimeProvider.System;
         var handler = new SocketsHttpHandler();
         options.ConfigureHttpHandler?.Invoke(handler);
         Client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -32,7 +32,7 @@ internal sealed class ConsulHttp : IDisposable
     public Uri Address => _address;
 
     /// <summary>The clock of request timeouts and Retry-After dates.</summary>
-    public TimeProvider Time { get; set; }
+    public TimeProvider Time { get; }
 
     /// <summary>Sends one request bounded by <paramref name="timeout"/>; any HTTP status is returned, not thrown.</summary>
     /// <exception cref="SourceException">Consul could not be reached, did not answer in time, or answered too much.</exception>

@@ -13,7 +13,7 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// (<c>?index=&lt;X-Consul-Index&gt;&amp;wait=</c>). A return is no proof of a change, so states are compared by content;
 /// an index that goes backwards restarts the loop with a plain read; the loop is rate-limited by a token bucket.
 /// </summary>
-internal sealed class ConsulSource : IHandleAwareSource
+internal sealed class ConsulSource : ISource
 {
     private static readonly byte[] AbsentHash = [];
 
@@ -21,12 +21,13 @@ internal sealed class ConsulSource : IHandleAwareSource
     private readonly ConsulTarget _target;
     private readonly ConsulSourceOptions _options;
     private readonly string _what;
-    private TokenBucket _bucket;
+    private readonly TokenBucket _bucket;
     private int _disposed;
 
-    public ConsulSource(Uri address, ConsulTarget target, ConsulSourceOptions options)
+    /// <summary>Creates the source of one handle; the options' clock wins over the handle's.</summary>
+    public ConsulSource(Uri address, ConsulTarget target, ConsulSourceOptions options, SourceContext? context = null)
     {
-        _http = new ConsulHttp(address, options);
+        _http = new ConsulHttp(address, options, options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System);
         _target = target;
         _options = options;
         _bucket = new TokenBucket(options.QueryBurst, options.MinQueryInterval, _http.Time);
@@ -40,14 +41,6 @@ internal sealed class ConsulSource : IHandleAwareSource
     internal HttpClient Http => _http.Client;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
-    /// <summary>Takes the handle's clock unless the options set one.</summary>
-    public void Attach(SourceContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        _http.Time = _options.TimeProvider ?? context.TimeProvider;
-        _bucket = new TokenBucket(_options.QueryBurst, _options.MinQueryInterval, _http.Time);
-    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

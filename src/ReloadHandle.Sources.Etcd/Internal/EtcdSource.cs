@@ -13,7 +13,7 @@ namespace ReloadHandle.Sources.Etcd.Internal;
 /// between. After a failure it resumes from the revision it reached; after a compaction, or when etcd's response headers
 /// show a restored or replaced store, it reads everything again.
 /// </summary>
-internal sealed class EtcdSource : IHandleAwareSource
+internal sealed class EtcdSource : ISource
 {
     private readonly EtcdClient _client;
     private readonly bool _ownsClient;
@@ -21,16 +21,17 @@ internal sealed class EtcdSource : IHandleAwareSource
     private readonly EtcdSourceOptions _options;
     private readonly Metadata? _headers;
     private KeySpace? _state;
-    private TimeProvider _time;
+    private readonly TimeProvider _time;
     private int _disposed;
 
-    public EtcdSource(EtcdClient client, bool ownsClient, EtcdTarget target, EtcdSourceOptions options)
+    /// <summary>Creates the source of one handle; the options' clock wins over the handle's.</summary>
+    public EtcdSource(EtcdClient client, bool ownsClient, EtcdTarget target, EtcdSourceOptions options, SourceContext? context = null)
     {
         _client = client;
         _ownsClient = ownsClient;
         _target = target;
         _options = options;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        _time = options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System;
         _headers = EtcdCall.Headers(options.RequireLeader);
         Hub = ownsClient ? new WatchHub(client) : WatchHub.For(client);
         Description = new SourceDescription("etcd", target.ToString());
@@ -43,13 +44,6 @@ internal sealed class EtcdSource : IHandleAwareSource
 
     /// <summary>The watch streams this source uses (shared with every source on the same client).</summary>
     internal WatchHub Hub { get; }
-
-    /// <summary>Takes the handle's clock unless the options set one.</summary>
-    public void Attach(SourceContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        _time = _options.TimeProvider ?? context.TimeProvider;
-    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Telemetry;
 
 /// <summary>Every log line the core writes, source-generated; event ids are stable.</summary>
 internal static partial class Log
@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Error, "Disposing source {Source} of {Handle} threw")]
     public static partial void SourceDisposeFailed(ILogger logger, string source, string handle, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Error, "Handle {Handle} ({Source}): {Reason}")]
+    public static partial void LoopFaulted(ILogger logger, string handle, string source, string reason, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Error, "Handle {Handle}: {Step} threw {ExceptionType} after the attempt's outcome was decided; the attempt and the loop are unaffected: {Message}")]
+    public static partial void StepFailed(ILogger logger, string handle, string step, string exceptionType, string message);
+
+    [LoggerMessage(16, LogLevel.Warning, "Source {Source} of {Handle} reported a failure and keeps watching; the last good value keeps serving. Error: {Error}")]
+    public static partial void SourceReportedFailure(ILogger logger, string source, string handle, string error);
+
+    [LoggerMessage(17, LogLevel.Information, "Handle {Handle} is waiting up to {Timeout} for its first valid value from {Source}")]
+    public static partial void WaitingForFirstValue(ILogger logger, string handle, string source, TimeSpan timeout);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ReloadHandle.Sources;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Pipeline;
 
 /// <summary>The latest state of a source plus the writers of every change merged into it.</summary>
 /// <param name="Latest">The newest change; the only one applied.</param>

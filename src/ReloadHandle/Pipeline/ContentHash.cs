@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Pipeline;
 
 /// <summary>Lower-case hex SHA-256 of a payload: the identity used to tell "unchanged" from "changed".</summary>
 internal static class ContentHash

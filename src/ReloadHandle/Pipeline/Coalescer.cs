@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using ReloadHandle.Sources;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Pipeline;
 
 /// <summary>
 /// Latest-wins hand-off between a source and the apply loop: a burst of changes collapses to its newest one, whose

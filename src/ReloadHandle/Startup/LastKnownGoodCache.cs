@@ -1,12 +1,31 @@
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Startup;
 
 /// <summary>
 /// The opt-in last-known-good cache: each applied payload is written atomically (temp file, fsync, rename) with
-/// owner-only permissions, and read back on a cold start when the source does not answer.
+/// owner-only permissions, and read back on a cold start when the source does not answer. Written after the handle's
+/// write gate is released, so an fsync never holds up another writer; versions are written in order.
 /// </summary>
 internal sealed class LastKnownGoodCache(string path)
 {
+    private readonly object _gate = new();
+    private long _savedVersion;
+
     public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>Writes the payload of <paramref name="version"/> unless a newer version was written already.</summary>
+    public void Save(ReadOnlySpan<byte> payload, long version)
+    {
+        lock (_gate)
+        {
+            if (version <= _savedVersion)
+            {
+                return;
+            }
+
+            Write(payload);
+            _savedVersion = version;
+        }
+    }
 
     public void Write(ReadOnlySpan<byte> payload)
     {

@@ -3,38 +3,50 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Secrets;
 
 /// <summary>
-/// Removes the values of <see cref="SecretAttribute"/> members from error texts before they reach a log, a span or
-/// a status. Walks the object graph by reflection; runs only when there is an error to clean.
+/// Finds the values of <see cref="SecretAttribute"/> members in configuration values, and masks them in texts.
+/// Walks the object graph by reflection; runs only when there is an error to clean (see <see cref="ScrubContext"/>).
 /// </summary>
 internal static class SecretScrubber
 {
-    private const string Mask = "***";
+    public const string Masked = "***";
     private const int MinSecretLength = 3;
     private const int MaxDepth = 8;
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Secret scrubbing is best-effort over the members that survive trimming.")]
-    public static string Scrub(string message, params ReadOnlySpan<object?> roots)
-    {
-        if (string.IsNullOrEmpty(message))
-        {
-            return message;
-        }
+    /// <summary>Masks in <paramref name="message"/> every secret of <paramref name="roots"/>.</summary>
+    public static string Scrub(string message, params ReadOnlySpan<object?> roots) =>
+        string.IsNullOrEmpty(message) ? message : Mask(message, SecretsOf(roots));
 
+    /// <summary>Every secret value of <paramref name="roots"/>, longest first (so a secret that contains another is masked whole).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Secret scrubbing is best-effort over the members that survive trimming.")]
+    public static string[] SecretsOf(params ReadOnlySpan<object?> roots)
+    {
         var secrets = new HashSet<string>(StringComparer.Ordinal);
         var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
         foreach (var root in roots)
         {
-            Collect(root, secrets, visited, 0);
+            try
+            {
+                Collect(root, secrets, visited, 0);
+            }
+            catch (Exception walkError) when (walkError is not OutOfMemoryException)
+            {
+                // A getter or an enumerator that throws: keep what was found so far.
+            }
         }
 
-        // Longest first, so a secret that contains another is masked whole.
-        foreach (var secret in secrets.OrderByDescending(s => s.Length))
+        return [.. secrets.OrderByDescending(s => s.Length)];
+    }
+
+    /// <summary>Replaces every one of <paramref name="secrets"/> (longest first) in <paramref name="message"/> by the mask.</summary>
+    public static string Mask(string message, string[] secrets)
+    {
+        foreach (var secret in secrets)
         {
-            message = message.Replace(secret, Mask, StringComparison.Ordinal);
+            message = message.Replace(secret, Masked, StringComparison.Ordinal);
         }
 
         return message;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Telemetry;
 
 /// <summary>What the observable gauges read from a live handle.</summary>
 internal interface IHandleGauges

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ReloadHandle.Sources;
 
-namespace ReloadHandle.Internal;
+namespace ReloadHandle.Pipeline;
 
 /// <summary>Reads a writer's W3C <c>traceparent</c> from a change's metadata; malformed and all-zero ids are ignored.</summary>
 internal static class TraceParents

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using ReloadHandle.Decoding;
+using ReloadHandle.Sources;
+using ReloadHandle.Validation;
+
+namespace ReloadHandle.Pipeline;
+
+/// <summary>Everything <see cref="ReloadHandleBuilder{T}.Build"/> decided, frozen: the handle reads its settings here, never from the builder.</summary>
+internal sealed record HandleSettings<T>(
+    string Name,
+    Func<SourceContext, ISource>? SourceFactory,
+    IPayloadDecoder<T> Decoder,
+    ValidatorRegistration<T>[] Validators,
+    Func<T, T>? Prepare,
+    int HistorySize,
+    int MaxPayloadBytes,
+    StartupPolicy<T> Startup,
+    TimeSpan? DrainTimeout,
+    RetryOptions Retry,
+    TimeProvider Time,
+    ILoggerFactory LoggerFactory,
+    IServiceProvider? Services)
+{
+    /// <summary>The decoder's encoder, if it has one: values applied by code then get content hashes.</summary>
+    public IPayloadEncoder<T>? Encoder { get; } = Decoder as IPayloadEncoder<T>;
+
+    /// <summary><c>config.&lt;handle&gt;.version</c>, built once so tagging a request allocates nothing.</summary>
+    public string VersionTagName { get; } = $"config.{Name}.version";
+}
+
+/// <summary>How a handle starts: how long it waits for its first value, and what it falls back to.</summary>
+internal sealed record StartupPolicy<T>(TimeSpan Timeout, StartupFallback Fallback, bool HasDefault, T? DefaultValue, string? CachePath);
