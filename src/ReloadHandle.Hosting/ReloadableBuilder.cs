@@ -90,6 +90,9 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     public ReloadableBuilder<T> ValidateDataAnnotations() =>
         Apply(b => b.Validate(new OptionsValidatorAdapter<T>(new DataAnnotationValidateOptions<T>(name: null), _registration.OptionsName)));
 
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Label" />
+    public ReloadableBuilder<T> Label(Func<T, string?> selector) => Apply(b => b.Label(selector));
+
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Prepare" />
     public ReloadableBuilder<T> Prepare(Func<T, T> prepare) => Apply(b => b.Prepare(prepare));
 

@@ -18,7 +18,7 @@ namespace ReloadHandle;
 /// <remarks>
 /// <para><b>Thread safety.</b> Every member is thread-safe. Reads (<see cref="Current"/>, <see cref="TryGetCurrent"/>,
 /// <see cref="Lease"/>) never block and never wait for writers. Writes (<see cref="ApplyAsync(T, CancellationToken)"/>,
-/// <see cref="ApplyChangeAsync"/>, <see cref="RollbackAsync"/> and the source) are serialized.</para>
+/// <see cref="ApplyChangeAsync"/>, <see cref="RollbackAsync(long, CancellationToken)"/> and the source) are serialized.</para>
 /// <para><b>Ownership.</b> The handle owns its source and its values: a replaced value that is
 /// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed exactly once, after its last lease ends.</para>
 /// </remarks>
@@ -93,6 +93,8 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     int? IHandleGauges.SourceStateValue => (int?)_status.Source?.State;
 
     int IHandleGauges.HandleStateValue => (int)Status.State;
+
+    (string? Id, string? Label) IHandleGauges.LiveIdentity => Volatile.Read(ref _current) is { } live ? (live.ConfigId, live.Label) : (null, null);
 
     /// <summary>The live snapshot or null, for the write side (one volatile read).</summary>
     internal Snapshot<T>? CurrentOrNull => Volatile.Read(ref _current);
@@ -194,6 +196,21 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _pipeline.RunAsync(Rollback.To(History, s => s.Version == version, $"version {version}", Name), cancellationToken);
+    }
+
+    /// <summary>
+    /// Re-applies the newest snapshot in <see cref="History"/> whose content has config id <paramref name="configId"/>
+    /// (or a content hash or a prefix of at least 8 hex digits of either), as <see cref="RollbackAsync(long, CancellationToken)"/> does:
+    /// for an operator who found the id in a trace or in the fleet view.
+    /// </summary>
+    /// <param name="configId">The config id to go back to.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>The outcome; rejected when no snapshot in history has that content.</returns>
+    public Task<ReloadResult<T>> RollbackAsync(string configId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configId);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _pipeline.RunAsync(Rollback.To(History, s => ConfigIdentity.Matches(s, configId), $"config id {configId}", Name), cancellationToken);
     }
 
     /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>

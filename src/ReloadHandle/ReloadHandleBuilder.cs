@@ -59,6 +59,8 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
 
     internal Func<T, T>? PrepareStep { get; private set; }
 
+    internal Func<T, string?>? LabelSelector { get; private set; }
+
     internal int HistorySize { get; private set; } = DefaultHistorySize;
 
     internal int MaxPayloadBytes { get; private set; } = DefaultMaxPayloadBytes;
@@ -167,6 +169,20 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     {
         ArgumentNullException.ThrowIfNull(prepare);
         PrepareStep = prepare;
+        return this;
+    }
+
+    /// <summary>
+    /// Takes each snapshot's <see cref="ISnapshot.Label"/> from the value itself — a version field, a release name —
+    /// where it gives one; otherwise the label is the publisher's (<see cref="Sources.SourceMetadataKeys.Label"/>). The
+    /// label goes on reload and request spans (<c>config.&lt;handle&gt;.label</c>): keep it short and never secret.
+    /// </summary>
+    /// <param name="selector">Gives the label of a value, or <see langword="null"/>; runs once per applied value, off the read path.</param>
+    /// <returns>This builder.</returns>
+    public ReloadHandleBuilder<T> Label(Func<T, string?> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        LabelSelector = selector;
         return this;
     }
 
@@ -322,6 +338,7 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
             Decoder ?? DefaultJson.Decoder,
             [.. _validators],
             PrepareStep,
+            LabelSelector,
             HistorySize,
             MaxPayloadBytes,
             new StartupPolicy<T>(StartupTimeout, Fallback, HasDefault, DefaultValue, CachePath),

@@ -54,6 +54,9 @@ public sealed class ReloadResult<T>
     /// <summary>The source revision of the candidate, if it had one.</summary>
     public string? SourceRevision { get; }
 
+    /// <summary>The config id of the candidate's content (<see cref="ConfigIdentity"/>), whatever the outcome — what a fleet report ACKs or NACKs; <see langword="null"/> when its content was never hashed (refused before).</summary>
+    public string? ConfigId { get; init; }
+
     /// <summary>How long the attempt took.</summary>
     public TimeSpan Duration { get; }
 

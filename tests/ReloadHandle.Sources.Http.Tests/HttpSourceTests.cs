@@ -152,6 +152,17 @@ public sealed class HttpSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_servers_label_and_publisher_headers_become_the_snapshots_label_and_publisher()
+    {
+        _server.ReplyAlways(new ConfigServer.Reply(200, new Dictionary<string, string> { [HttpConfigHeaders.Label] = "v1.4.0", [HttpConfigHeaders.Publisher] = "release-pipeline" }, Settings.Json("a")));
+        await using var handle = await HandleFactory.StartAsync(TestSources.OnClock(_server, _clock), _clock);
+
+        handle.Current.Label.Should().Be("v1.4.0");
+        handle.Current.Publisher.Should().Be("release-pipeline");
+        handle.Current.ConfigId.Should().Be(ConfigIdentity.Of(System.Text.Encoding.UTF8.GetBytes(Settings.Json("a"))));
+    }
+
+    [Fact]
     public async Task Never_two_polls_at_once_a_slow_poll_delays_the_next()
     {
         _server.Publish(Settings.Json("a"));

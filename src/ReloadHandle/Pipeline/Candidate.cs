@@ -13,6 +13,8 @@ namespace ReloadHandle.Pipeline;
 /// <param name="Coalesced">How many source changes were merged.</param>
 /// <param name="OnlyIfEmpty">Start-up fallbacks: apply only while the handle has no value.</param>
 /// <param name="RefusedBecause">Refused before decoding: the source holds nothing, or a rollback outside history.</param>
+/// <param name="Label">The publisher's label from the source's metadata (or a rolled-back snapshot's).</param>
+/// <param name="Publisher">Who published it, from the source's metadata (or a rolled-back snapshot's).</param>
 internal readonly record struct Candidate<T>(
     ReloadTrigger Trigger,
     T? Value,
@@ -22,7 +24,9 @@ internal readonly record struct Candidate<T>(
     IReadOnlyList<ActivityContext> Writers,
     int Coalesced,
     bool OnlyIfEmpty = false,
-    string? RefusedBecause = null)
+    string? RefusedBecause = null,
+    string? Label = null,
+    string? Publisher = null)
 {
     public static readonly IReadOnlyList<ActivityContext> NoWriters = [];
 
@@ -36,7 +40,8 @@ internal readonly record struct Candidate<T>(
     public static Candidate<T> ForChange(SourceChange change, ReloadTrigger trigger, IReadOnlyList<ActivityContext> writers, int coalesced, string sourceText) =>
         change.IsAbsent
             ? new(trigger, default, null, change.Revision, null, writers, coalesced, RefusedBecause: $"{sourceText}: {change.AbsentReason}")
-            : new(trigger, default, change.Payload, change.Revision, change.ContentHash, writers, coalesced);
+            : new(trigger, default, change.Payload, change.Revision, change.ContentHash, writers, coalesced,
+                Label: MetadataText.Of(change.Metadata, SourceMetadataKeys.Label), Publisher: MetadataText.Of(change.Metadata, SourceMetadataKeys.Publisher));
 
     public static Candidate<T> Refused(ReloadTrigger trigger, string reason) =>
         new(trigger, default, null, null, null, NoWriters, 1, RefusedBecause: reason);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ReloadHandle.Decoding;
+using ReloadHandle.Internal;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -12,6 +13,7 @@ internal sealed record HandleSettings<T>(
     IPayloadDecoder<T> Decoder,
     ValidatorRegistration<T>[] Validators,
     Func<T, T>? Prepare,
+    Func<T, string?>? LabelSelector,
     int HistorySize,
     int MaxPayloadBytes,
     StartupPolicy<T> Startup,
@@ -24,8 +26,8 @@ internal sealed record HandleSettings<T>(
     /// <summary>The decoder's encoder, if it has one: values applied by code then get content hashes.</summary>
     public IPayloadEncoder<T>? Encoder { get; } = Decoder as IPayloadEncoder<T>;
 
-    /// <summary><c>config.&lt;handle&gt;.version</c>, built once so tagging a request allocates nothing.</summary>
-    public string VersionTagName { get; } = $"config.{Name}.version";
+    /// <summary><c>config.&lt;handle&gt;.version</c>, <c>.id</c>, <c>.label</c>, built once so tagging a request allocates no string.</summary>
+    public RequestTagNames TagNames { get; } = new(Name);
 }
 
 /// <summary>How a handle starts: how long it waits for its first value, and what it falls back to.</summary>

@@ -103,7 +103,7 @@ internal sealed class ReloadPipeline<T>
         try
         {
             _closed = true;
-            _handle.CurrentOrNull?.RemoveOwner();
+            _handle.CurrentOrNull?.Replaced();
         }
         finally
         {
@@ -136,7 +136,10 @@ internal sealed class ReloadPipeline<T>
                 evaluation.Errors.ConvertAll(secrets.Scrub),
                 secrets.Scrub(evaluation.Exception),
                 candidate.Revision,
-                Elapsed(started));
+                Elapsed(started))
+            {
+                ConfigId = ConfigIdentity.FromContentHash(evaluation.Hash),
+            };
             Finish(result, candidate, activity, previous, applied, evaluation.Hash);
             return result;
         }
@@ -149,23 +152,20 @@ internal sealed class ReloadPipeline<T>
 
     private Snapshot<T> Swap(in Evaluation<T> evaluation, in Candidate<T> candidate, Activity? activity, Snapshot<T>? previous)
     {
-        var snapshot = new Snapshot<T>(
-            evaluation.Value!,
-            ++_lastVersion,
-            previous?.Version ?? 0,
-            _settings.Name,
+        var origin = new SnapshotOrigin(
             candidate.Revision,
             evaluation.Hash,
             _settings.Time.GetUtcNow(),
             candidate.Trigger,
             activity?.Context ?? default,
             evaluation.Payload,
-            _settings.VersionTagName,
-            released => _disposer.Dispose(released.Value, released.Version));
+            LabelOf(evaluation.Value!) ?? candidate.Label,
+            candidate.Publisher);
+        var snapshot = new Snapshot<T>(evaluation.Value!, ++_lastVersion, previous?.Version ?? 0, _settings.Name, origin, _settings.TagNames, released => _disposer.Dispose(released.Value, released.Version));
         _handle.Publish(snapshot, _settings.HistorySize);
         if (previous is not null)
         {
-            previous.RemoveOwner();
+            previous.Replaced();
             if (!previous.IsReleased && _settings.DrainTimeout is { } drain && previous.Value is IDisposable or IAsyncDisposable)
             {
                 Guard("scheduling the drain timeout", () => ScheduleForcedRelease(previous, drain));
@@ -183,6 +183,25 @@ internal sealed class ReloadPipeline<T>
         Guard("updating the status", () => _status.AttemptEnded(result.Outcome, candidate.Revision, result.Errors.Count == 0 ? null : string.Join("; ", result.Errors)));
         Guard("ending the reload span", () => activity?.Dispose());
         Guard("notifying observers", () => _events.Publish(result, applied));
+    }
+
+    /// <summary>The value's own label, from the handle's selector (guarded: a selector that throws gives none).</summary>
+    private string? LabelOf(T value)
+    {
+        if (_settings.LabelSelector is not { } selector)
+        {
+            return null;
+        }
+
+        try
+        {
+            return MetadataText.Clean(selector(value));
+        }
+        catch (Exception selectorError) when (selectorError is not OutOfMemoryException)
+        {
+            StepFailed("the label selector", selectorError);
+            return null;
+        }
     }
 
     private void ScheduleForcedRelease(Snapshot<T> snapshot, TimeSpan drain)

@@ -14,12 +14,12 @@ internal static class Rollback
 
         if (target.Payload is { } payload)
         {
-            return Candidate<T>.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback);
+            return Candidate<T>.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback) with { Label = target.Label, Publisher = target.Publisher };
         }
 
         // Without a payload the value itself is applied again: only if it was never disposed.
         return target.Value is IDisposable or IAsyncDisposable
             ? Candidate<T>.Refused(ReloadTrigger.Rollback, $"{asked} of handle '{handleName}' was disposed when replaced and no payload was kept to rebuild it")
-            : Candidate<T>.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash };
+            : Candidate<T>.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash, Label = target.Label, Publisher = target.Publisher };
     }
 }

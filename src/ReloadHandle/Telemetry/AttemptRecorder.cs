@@ -53,6 +53,9 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         if (activity is not null)
         {
             TagSpan(activity, result, previous, hash, candidate.Revision);
+            activity.SetTag(ReloadTelemetry.Attributes.ConfigId, result.ConfigId);
+            activity.SetTag(ReloadTelemetry.Attributes.ConfigLabel, applied?.Label ?? candidate.Label);
+            activity.SetTag(ReloadTelemetry.Attributes.Publisher, candidate.Publisher);
         }
 
         LogAttempt(result, previous, applied, candidate.Revision);
@@ -104,16 +107,16 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         {
             case ReloadOutcome.Applied when logger.IsEnabled(LogLevel.Information):
                 var changed = JsonDiff.Describe(applied!.Payload is { } after ? JsonDiff.ChangedPaths(previous?.Payload, after) : ["(no payload to compare)"]);
-                Log.Applied(logger, handleName, _sourceText, serving, previous?.Version ?? 0, trigger, revision, changed);
+                Log.Applied(logger, handleName, _sourceText, serving, applied.ConfigId, applied.Label, previous?.Version ?? 0, trigger, revision, changed);
                 break;
             case ReloadOutcome.Unchanged:
                 Log.Unchanged(logger, handleName, _sourceText, trigger, revision, serving);
                 break;
             case ReloadOutcome.Rejected:
-                Log.Rejected(logger, handleName, _sourceText, trigger, revision, serving, errors);
+                Log.Rejected(logger, handleName, _sourceText, trigger, revision, result.ConfigId, serving, errors);
                 break;
             case ReloadOutcome.Failed:
-                Log.Failed(logger, handleName, _sourceText, trigger, revision, serving, errors, result.Exception);
+                Log.Failed(logger, handleName, _sourceText, trigger, revision, result.ConfigId, serving, errors, result.Exception);
                 break;
         }
     }

@@ -5,17 +5,17 @@ namespace ReloadHandle.Telemetry;
 /// <summary>Every log line the core writes, source-generated; event ids are stable.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Reload of {Handle} from {Source} applied version {Version} (previous {PreviousVersion}, trigger {Trigger}, revision {Revision}); changed: {ChangedPaths}")]
-    public static partial void Applied(ILogger logger, string handle, string source, long version, long previousVersion, string trigger, string? revision, string changedPaths);
+    [LoggerMessage(1, LogLevel.Information, "Reload of {Handle} from {Source} applied version {Version}, config id {ConfigId} (label {Label}; previous {PreviousVersion}, trigger {Trigger}, revision {Revision}); changed: {ChangedPaths}")]
+    public static partial void Applied(ILogger logger, string handle, string source, long version, string? configId, string? label, long previousVersion, string trigger, string? revision, string changedPaths);
 
     [LoggerMessage(2, LogLevel.Debug, "Reload of {Handle} from {Source} unchanged (trigger {Trigger}, revision {Revision}); version {Version} keeps serving")]
     public static partial void Unchanged(ILogger logger, string handle, string source, string trigger, string? revision, long version);
 
-    [LoggerMessage(3, LogLevel.Warning, "Reload of {Handle} from {Source} rejected (trigger {Trigger}, revision {Revision}); version {Version} keeps serving. Errors: {Errors}")]
-    public static partial void Rejected(ILogger logger, string handle, string source, string trigger, string? revision, long version, string errors);
+    [LoggerMessage(3, LogLevel.Warning, "Reload of {Handle} from {Source} rejected (trigger {Trigger}, revision {Revision}, config id {ConfigId}); version {Version} keeps serving. Errors: {Errors}")]
+    public static partial void Rejected(ILogger logger, string handle, string source, string trigger, string? revision, string? configId, long version, string errors);
 
-    [LoggerMessage(4, LogLevel.Error, "Reload of {Handle} from {Source} failed (trigger {Trigger}, revision {Revision}); version {Version} keeps serving. Error: {Error}")]
-    public static partial void Failed(ILogger logger, string handle, string source, string trigger, string? revision, long version, string error, Exception? exception);
+    [LoggerMessage(4, LogLevel.Error, "Reload of {Handle} from {Source} failed (trigger {Trigger}, revision {Revision}, config id {ConfigId}); version {Version} keeps serving. Error: {Error}")]
+    public static partial void Failed(ILogger logger, string handle, string source, string trigger, string? revision, string? configId, long version, string error, Exception? exception);
 
     [LoggerMessage(5, LogLevel.Warning, "Source {Source} of {Handle} failed ({Failures} in a row); retrying in {Delay}. Error: {Error}")]
     public static partial void SourceFailed(ILogger logger, string source, string handle, int failures, TimeSpan delay, string error);

@@ -19,6 +19,9 @@ internal interface IHandleGauges
     int? SourceStateValue { get; }
 
     int HandleStateValue { get; }
+
+    /// <summary>The live snapshot's config id and label; null id when none is live.</summary>
+    (string? Id, string? Label) LiveIdentity { get; }
 }
 
 /// <summary>The library's one <see cref="ActivitySource"/> and one <see cref="Meter"/>, and the instruments on it.</summary>
@@ -43,11 +46,25 @@ internal static class ReloadDiagnostics
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.TimeSinceSuccess, () => Observe(h => h.SecondsSinceSuccess), "s", "Seconds since each handle's last successful reload.");
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.SourceState, () => Observe(h => h.SourceStateValue, withSource: true), "{state}", "State of each handle's source: 0 connecting, 1 healthy, 2 degraded, 3 disconnected.");
         Meter.CreateObservableGauge(ReloadTelemetry.Instruments.HandleState, () => Observe(h => (int?)h.HandleStateValue), "{state}", "State of each handle: 0 initializing, 1 healthy, 2 degraded, 3 failed.");
+        Meter.CreateObservableGauge(ReloadTelemetry.Instruments.ConfigInfo, ObserveIdentity, "{config}", "1 for each handle's live configuration, tagged with its config id and label.");
     }
 
     public static void Register(IHandleGauges handle) => LiveHandles.TryAdd(handle, 0);
 
     public static void Unregister(IHandleGauges handle) => LiveHandles.TryRemove(handle, out _);
+
+    private static IEnumerable<Measurement<int>> ObserveIdentity()
+    {
+        foreach (var handle in LiveHandles.Keys)
+        {
+            if (handle.LiveIdentity is ({ } id, var label))
+            {
+                yield return label is null
+                    ? new Measurement<int>(1, new(ReloadTelemetry.Attributes.Handle, handle.Name), new(ReloadTelemetry.Attributes.ConfigId, id))
+                    : new Measurement<int>(1, new(ReloadTelemetry.Attributes.Handle, handle.Name), new(ReloadTelemetry.Attributes.ConfigId, id), new(ReloadTelemetry.Attributes.ConfigLabel, label));
+            }
+        }
+    }
 
     private static IEnumerable<Measurement<TValue>> Observe<TValue>(Func<IHandleGauges, TValue?> read, bool withSource = false)
         where TValue : struct

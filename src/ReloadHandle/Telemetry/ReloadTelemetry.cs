@@ -46,6 +46,15 @@ public static class ReloadTelemetry
         /// <summary>Lower-case hex SHA-256 of the candidate's payload.</summary>
         public const string ContentHash = "reload.content_hash";
 
+        /// <summary>The candidate's config id (<see cref="ConfigIdentity"/>): the same content has the same id on every instance.</summary>
+        public const string ConfigId = "reload.config.id";
+
+        /// <summary>The candidate's label (<see cref="ISnapshot.Label"/>), when it has one.</summary>
+        public const string ConfigLabel = "reload.config.label";
+
+        /// <summary>Who published the candidate (<see cref="ISnapshot.Publisher"/>), when the writer said.</summary>
+        public const string Publisher = "reload.publisher";
+
         /// <summary>How many source changes were coalesced into the attempt.</summary>
         public const string CoalescedChanges = "reload.coalesced_changes";
 
@@ -82,5 +91,11 @@ public static class ReloadTelemetry
 
         /// <summary>Gauge of each handle's state: 0 initializing, 1 healthy, 2 degraded, 3 failed.</summary>
         public const string HandleState = "reload.handle.state";
+
+        /// <summary>
+        /// Info-style gauge: 1 per handle, tagged with the live <see cref="Attributes.ConfigId"/> (and
+        /// <see cref="Attributes.ConfigLabel"/>) — the one metric that carries an id, one series per handle at a time.
+        /// </summary>
+        public const string ConfigInfo = "reload.config.info";
     }
 }
