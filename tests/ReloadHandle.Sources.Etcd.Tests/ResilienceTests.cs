@@ -151,7 +151,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
             },
             () => $"the silent stream should be detected; source is {handle.Status.Source!.State}");
         detected!.State.Should().Be(HandleState.Degraded);
-        detected.LastError.Should().Contain("progress request");
+        detected.LastError.Should().Contain($"etcd at {server.Endpoint} did not answer a progress request within 5 s (watch of key '{Key}')");
 
         await server.ResumeAsync();
         await writer.SetAsync(Key, "2");
