@@ -22,7 +22,7 @@ namespace ReloadHandle;
 /// <para><b>Ownership.</b> The handle owns its source and its values: a replaced value that is
 /// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed exactly once, after its last lease ends.</para>
 /// </remarks>
-public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleGauges
+public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDisposable, IHandleGauges
 {
     private readonly HandleSettings<T> _settings;
     private readonly ISource? _source;
@@ -83,6 +83,18 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
 
     /// <inheritdoc />
     public IObservable<ReloadResult<T>> Attempts => _events.Attempts;
+
+    /// <inheritdoc />
+    Type IReloadHandle.ValueType => typeof(T);
+
+    /// <inheritdoc />
+    ISnapshot? IReloadHandle.Current => Volatile.Read(ref _current);
+
+    /// <inheritdoc />
+    IReadOnlyList<ISnapshot> IReloadHandle.History => Volatile.Read(ref _history);
+
+    /// <inheritdoc />
+    IObservable<IReloadResult> IReloadHandle.Attempts => _events.Attempts;
 
     string IHandleGauges.SourceKind => _sourceForTelemetry.Kind;
 
@@ -212,6 +224,35 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _pipeline.RunAsync(Rollback.To(History, s => ConfigIdentity.Matches(s, configId), $"config id {configId}", Name), cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _loop is null || _loopTask is null ? Task.CompletedTask : _loop.RefreshAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    int IReloadHandle.OpenLeases(ISnapshot snapshot) => snapshot is Snapshot<T> mine && mine.HandleName == Name ? mine.OpenLeases : 0;
+
+    /// <inheritdoc />
+    IReadOnlyList<ConfigChange> IReloadHandle.Diff(ISnapshot older, ISnapshot newer)
+    {
+        if (older is not Snapshot<T> { Payload: { } before } from || newer is not Snapshot<T> { Payload: { } after } to || from.ContentHash == to.ContentHash)
+        {
+            return [];
+        }
+
+        return ValueDiff.Between(before, after, SecretScrubber.SecretsOf(from.Value, to.Value, CurrentValue()));
+    }
+
+    /// <inheritdoc />
+    async Task<IReloadResult> IReloadHandle.RollbackAsync(long version, CancellationToken cancellationToken) =>
+        await RollbackAsync(version, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    async Task<IReloadResult> IReloadHandle.RollbackAsync(string configId, CancellationToken cancellationToken) =>
+        await RollbackAsync(configId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>
     /// <returns>Completes when the source has stopped.</returns>

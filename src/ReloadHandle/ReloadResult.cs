@@ -4,7 +4,7 @@ namespace ReloadHandle;
 
 /// <summary>How one reload attempt ended, and what serves after it.</summary>
 /// <typeparam name="T">The configuration type.</typeparam>
-public sealed class ReloadResult<T>
+public sealed class ReloadResult<T> : IReloadResult
 {
     internal ReloadResult(
         string handleName,
@@ -59,6 +59,9 @@ public sealed class ReloadResult<T>
 
     /// <summary>How long the attempt took.</summary>
     public TimeSpan Duration { get; }
+
+    /// <inheritdoc />
+    ISnapshot? IReloadResult.Snapshot => Current;
 
     /// <summary><see langword="true"/> when the candidate went live; <see cref="Current"/> is then the new snapshot.</summary>
     [MemberNotNullWhen(true, nameof(Current))]

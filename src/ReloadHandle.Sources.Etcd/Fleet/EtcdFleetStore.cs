@@ -56,7 +56,7 @@ public sealed class EtcdFleetStore : IFleetStore
         var value = ByteString.CopyFrom(FleetJson.Serialize(entry));
         try
         {
-            await EtcdCall.RunAsync($"Writing the fleet entry {key.ToStringUtf8()}", t => _client.PutAsync(new PutRequest { Key = key, Value = value, Lease = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await EtcdCall.RunAsync(_client, $"put of the fleet entry {key.ToStringUtf8()}", t => _client.PutAsync(new PutRequest { Key = key, Value = value, Lease = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -69,7 +69,7 @@ public sealed class EtcdFleetStore : IFleetStore
     public async Task RemoveAsync(string handleName, string instance, CancellationToken cancellationToken)
     {
         var key = ByteString.CopyFromUtf8(KeyOf(handleName, instance));
-        await EtcdCall.RunAsync($"Removing the fleet entry {key.ToStringUtf8()}", t => _client.DeleteAsync(new DeleteRangeRequest { Key = key }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        await EtcdCall.RunAsync(_client, $"delete of the fleet entry {key.ToStringUtf8()}", t => _client.DeleteAsync(new DeleteRangeRequest { Key = key }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -78,7 +78,8 @@ public sealed class EtcdFleetStore : IFleetStore
         ArgumentException.ThrowIfNullOrWhiteSpace(handleName);
         var prefix = System.Text.Encoding.UTF8.GetBytes(_options.HandlePrefix(handleName));
         var range = await EtcdCall.RunAsync(
-            $"Reading the fleet of '{handleName}'",
+            _client,
+            $"Range of the fleet of '{handleName}'",
             t => _client.GetAsync(new RangeRequest { Key = ByteString.CopyFrom(prefix), RangeEnd = ByteString.CopyFrom(EtcdKeys.RangeEnd(prefix)) }, _headers, null, t),
             _options.RequestTimeout,
             _options.TimeProvider,
@@ -101,7 +102,7 @@ public sealed class EtcdFleetStore : IFleetStore
         {
             try
             {
-                await EtcdCall.RunAsync("Revoking the fleet lease", t => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+                await EtcdCall.RunAsync(_client, "revoke of the fleet lease", t => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception revokeError) when (revokeError is not OutOfMemoryException)
             {
@@ -129,7 +130,8 @@ public sealed class EtcdFleetStore : IFleetStore
             }
 
             var response = await EtcdCall.RunAsync(
-                "Granting the fleet lease",
+                _client,
+                "grant of the fleet lease",
                 t => _client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds) }, _headers, null, t),
                 _options.RequestTimeout,
                 _options.TimeProvider,

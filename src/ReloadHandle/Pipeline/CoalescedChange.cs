@@ -7,4 +7,5 @@ namespace ReloadHandle.Pipeline;
 /// <param name="Latest">The newest change; the only one applied.</param>
 /// <param name="Writers">Valid writer trace contexts of all merged changes, oldest first.</param>
 /// <param name="Count">How many changes were merged.</param>
-internal sealed record CoalescedChange(SourceChange Latest, IReadOnlyList<ActivityContext> Writers, int Count);
+/// <param name="Generation">Which enumeration of the source read <paramref name="Latest"/> (1 for the first, +1 per restart).</param>
+internal sealed record CoalescedChange(SourceChange Latest, IReadOnlyList<ActivityContext> Writers, int Count, int Generation);

@@ -15,12 +15,15 @@ internal sealed class Coalescer
     private SourceChange? _latest;
     private List<ActivityContext> _writers = [];
     private int _count;
+    private int _generation;
 
-    public void Offer(SourceChange change)
+    /// <summary>Offers <paramref name="change"/>, read by the source's enumeration number <paramref name="generation"/>.</summary>
+    public void Offer(SourceChange change, int generation)
     {
         lock (_gate)
         {
             _latest = change;
+            _generation = generation;
             _count++;
             if (TraceParents.TryGet(change, out var writer))
             {
@@ -44,7 +47,7 @@ internal sealed class Coalescer
                     continue; // already taken with an earlier signal
                 }
 
-                var taken = new CoalescedChange(_latest, _writers, _count);
+                var taken = new CoalescedChange(_latest, _writers, _count, _generation);
                 _latest = null;
                 _writers = [];
                 _count = 0;

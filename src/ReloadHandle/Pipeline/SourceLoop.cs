@@ -24,7 +24,38 @@ internal sealed class SourceLoop(
     Func<CoalescedChange, CancellationToken, Task> apply)
 {
     private readonly string _sourceText = source.Description.ToString();
+    private readonly object _refreshGate = new();
     private int _faults;
+    private int _generation;
+    private CancellationTokenSource? _enumeration;
+    private (TaskCompletionSource Done, int Generation)? _refresh;
+
+    /// <summary>
+    /// Ends the running enumeration (or the wait before a retry) and starts a new one at once, which begins with the
+    /// source's current state; completes when that state was handled (attempted, or found absent).
+    /// </summary>
+    public Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        Task done;
+        CancellationTokenSource? running;
+        lock (_refreshGate)
+        {
+            _refresh ??= (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Volatile.Read(ref _generation) + 1);
+            done = _refresh.Value.Done.Task;
+            running = Volatile.Read(ref _enumeration);
+        }
+
+        try
+        {
+            running?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That enumeration just ended; the next one is new anyway.
+        }
+
+        return done.WaitAsync(cancellationToken);
+    }
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -88,12 +119,15 @@ internal sealed class SourceLoop(
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                using var enumeration = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Volatile.Write(ref _enumeration, enumeration);
+                var generation = Interlocked.Increment(ref _generation);
                 try
                 {
-                    await foreach (var change in source.WatchAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+                    await foreach (var change in source.WatchAsync(enumeration.Token).WithCancellation(enumeration.Token).ConfigureAwait(false))
                     {
                         failures = 0;
-                        Take(change, pending);
+                        Take(change, pending, generation);
                     }
 
                     Log.SourceEnded(logger, _sourceText, handleName);
@@ -103,9 +137,17 @@ internal sealed class SourceLoop(
                 {
                     return;
                 }
+                catch (OperationCanceledException) when (enumeration.IsCancellationRequested)
+                {
+                    // A refresh: read the source again at once.
+                }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
-                    await BackOffAsync(exception, ++failures, cancellationToken).ConfigureAwait(false);
+                    await BackOffAsync(exception, ++failures, enumeration.Token).ConfigureAwait(false); // a refresh cuts the wait short
+                }
+                finally
+                {
+                    Interlocked.CompareExchange(ref _enumeration, null, enumeration);
                 }
             }
         }
@@ -116,7 +158,7 @@ internal sealed class SourceLoop(
     }
 
     /// <summary>One item of the source: a state goes to the coalescer; a failure it reports while watching goes to the status.</summary>
-    private void Take(SourceChange change, Coalescer pending)
+    private void Take(SourceChange change, Coalescer pending, int generation)
     {
         if (change.IsFailure)
         {
@@ -127,7 +169,7 @@ internal sealed class SourceLoop(
         }
 
         reportStatus(change.IsAbsent ? SourceState.Degraded : SourceState.Healthy, change.IsAbsent ? scrub($"{_sourceText}: {change.AbsentReason}") : null, 0);
-        pending.Offer(change);
+        pending.Offer(change, generation);
     }
 
     private async Task BackOffAsync(Exception exception, int failures, CancellationToken cancellationToken)
@@ -151,10 +193,23 @@ internal sealed class SourceLoop(
             {
                 await apply(change, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _faults, 0);
+                CompleteRefresh(change.Generation);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private void CompleteRefresh(int generation)
+    {
+        lock (_refreshGate)
+        {
+            if (_refresh is { } refresh && generation >= refresh.Generation)
+            {
+                refresh.Done.TrySetResult();
+                _refresh = null;
+            }
         }
     }
 
