@@ -140,7 +140,7 @@
       el('td', { class: 'row-actions' },
         el('button', { 'data-diff': s.version, onclick: () => { state.diffTo = s.version; renderHistory(); loadDiff(); }, text: 'diff' }),
         ' ',
-        writes && !s.live ? rollbackButton(d.name, s.version) : null)));
+        writes && !s.live && !(d.current && s.configId && s.configId === d.current.configId) ? rollbackButton(d.name, s.version) : null)));
     $('history').tBodies[0].replaceChildren(...rows);
     if (rows.length === 0) $('history').tBodies[0].append(el('tr', {}, el('td', { colspan: 7, class: 'empty', text: 'No version yet.' })));
   }
@@ -172,12 +172,14 @@
       el('td', {}, el('code', { text: c.path }), ' ', el('span', { class: 'hint', text: c.kind.toLowerCase() })),
       el('td', { class: 'before' }, c.before === null ? el('span', { class: 'none', text: '—' }) : el('code', { text: c.before })),
       el('td', { class: 'after' }, c.after === null ? el('span', { class: 'none', text: '—' }) : el('code', { text: c.after }))));
-    box.replaceChildren(
-      el('h3', { id: 'diff-title', 'data-from': diff.from, 'data-to': diff.to, text: title + (diff.truncated ? ' (first 500)' : '') }),
-      diff.changes.length === 0 && diff.from > 0 ? el('p', { class: 'empty', text: 'No change in the payload (or no payload to compare).' }) : null,
-      diff.changes.length > 0 ? el('table', { class: 'grid' },
+    box.replaceChildren(el('h3', { id: 'diff-title', 'data-from': diff.from, 'data-to': diff.to, text: title + (diff.truncated ? ' (first 500)' : '') }));
+    if (diff.changes.length > 0) {
+      box.append(el('table', { class: 'grid' },
         el('thead', {}, el('tr', {}, el('th', { text: 'path' }), el('th', { text: 'before' }), el('th', { text: 'after' }))),
-        el('tbody', {}, ...rows)) : null);
+        el('tbody', {}, ...rows)));
+    } else if (diff.from > 0) {
+      box.append(el('p', { class: 'empty', text: 'No change in the payload (or no payload to compare).' }));
+    }
   }
 
   // ---- writes ---------------------------------------------------------------------------------------------------
