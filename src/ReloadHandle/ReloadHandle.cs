@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using ReloadHandle.Groups;
 using ReloadHandle.Internal;
 using ReloadHandle.Pipeline;
 using ReloadHandle.Secrets;
@@ -107,6 +108,12 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     int IHandleGauges.HandleStateValue => (int)Status.State;
 
     (string? Id, string? Label) IHandleGauges.LiveIdentity => Volatile.Read(ref _current) is { } live ? (live.ConfigId, live.Label) : (null, null);
+
+    /// <summary>The group this handle is a member of, if any.</summary>
+    internal ReloadGroup? Group { get; private set; }
+
+    /// <summary>This handle's position in <see cref="Group"/>.</summary>
+    internal int GroupIndex { get; private set; }
 
     /// <summary>The live snapshot or null, for the write side (one volatile read).</summary>
     internal Snapshot<T>? CurrentOrNull => Volatile.Read(ref _current);
@@ -254,6 +261,19 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     async Task<IReloadResult> IReloadHandle.RollbackAsync(string configId, CancellationToken cancellationToken) =>
         await RollbackAsync(configId, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Lets content that failed probation be applied again: the content with config id <paramref name="configId"/> (or
+    /// a content hash, or a prefix of 8 or more digits), or every quarantined content when <see langword="null"/>.
+    /// The source's current state is not re-read; call <see cref="RefreshAsync"/> for that.
+    /// </summary>
+    /// <param name="configId">The content to release, or <see langword="null"/> for all.</param>
+    /// <returns>How many contents left the quarantine.</returns>
+    public int ClearQuarantine(string? configId = null) => _settings.Quarantine?.Clear(configId) ?? 0;
+
+    /// <summary>The contents that failed probation and are refused when sent again: config id, reason, when.</summary>
+    public IReadOnlyList<(string ConfigId, string Reason, DateTimeOffset At)> Quarantined =>
+        _settings.Quarantine is { } quarantine ? [.. quarantine.Entries.Select(e => (ConfigIdentity.FromContentHash(e.Key)!, e.Value.Reason, e.Value.At))] : [];
+
     /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>
     /// <returns>Completes when the source has stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -288,6 +308,20 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
 
     /// <inheritdoc />
     public override string ToString() => $"ReloadHandle<{typeof(T).Name}> '{Name}' ({Status.State}, v{Volatile.Read(ref _current)?.Version ?? 0})";
+
+    /// <summary>Joins <paramref name="group"/> (from its builder): the handle must be new, not started, not in a group.</summary>
+    internal void JoinGroup(ReloadGroup group)
+    {
+        if (Group is not null || _startup.Started || Volatile.Read(ref _current) is not null || Volatile.Read(ref _disposed) != 0)
+        {
+            throw new InvalidOperationException($"Handle '{Name}' cannot join group '{group.Name}': a member must be new — not started, without a value, in no other group.");
+        }
+
+        GroupIndex = group.MemberPipelines.Length;
+        Group = group;
+        _pipeline.JoinGroup(group, GroupIndex);
+        group.Join(_pipeline, new GroupMemberHandle(this, StartAsync, DisposeAsync));
+    }
 
     /// <summary>Makes <paramref name="snapshot"/> the live one and the newest in history (the pipeline calls it under its write gate).</summary>
     internal void Publish(Snapshot<T> snapshot, int historySize)
