@@ -131,15 +131,13 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
         while (true)
         {
             var snapshot = Current;
-            if (snapshot.TryAddOwner())
+            if (snapshot.TryEnter() is var stripe and >= 0)
             {
-                if (!snapshot.IsReleased)
-                {
-                    return new SnapshotLease<T>(snapshot);
-                }
-
-                snapshot.RemoveOwner(); // forced out by a drain timeout: take the newer one
+                return new SnapshotLease<T>(snapshot, stripe);
             }
+
+            // Replaced between the read and the lease: the newer snapshot is already current — unless the handle closed.
+            ObjectDisposedException.ThrowIf(ReferenceEquals(Volatile.Read(ref _current), snapshot), this);
         }
     }
 
