@@ -215,6 +215,7 @@ public sealed class FleetReporter : IAsyncDisposable
                     AttemptedRevision = _attempted,
                     AttemptedConfigId = _attemptedId ?? current?.ConfigId,
                     LastError = error,
+                    DrainedThrough = handle is IReloadHandle tools ? tools.DrainedThrough : 0,
                     UpdatedAt = options.TimeProvider.GetUtcNow(),
                 };
             }
