@@ -45,9 +45,10 @@ internal sealed record FleetInstanceView(
     string? AttemptedRevision,
     string? AttemptedConfigId,
     string? LastError,
+    long DrainedThrough,
     DateTimeOffset UpdatedAt)
 {
     public static FleetInstanceView Of(FleetEntry entry, FleetDrift drift) => new(
         entry.Instance, drift, entry.Status, entry.State, entry.AppliedVersion, entry.ConfigId, entry.Label,
-        entry.SourceRevision, entry.AttemptedRevision, entry.AttemptedConfigId, entry.LastError, entry.UpdatedAt);
+        entry.SourceRevision, entry.AttemptedRevision, entry.AttemptedConfigId, entry.LastError, entry.DrainedThrough, entry.UpdatedAt);
 }

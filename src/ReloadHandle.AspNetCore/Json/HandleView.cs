@@ -17,6 +17,9 @@ internal sealed record HandleView(
     SnapshotView? Current,
     int HistoryCount)
 {
+    /// <summary>For a member of a reload group: the candidate waiting for a partner's change, and until when.</summary>
+    public string? Pending { get; init; }
+
     /// <summary>Every snapshot in history, newest first; only on a single handle's view.</summary>
     public IReadOnlyList<SnapshotView>? History { get; init; }
 
@@ -39,6 +42,7 @@ internal sealed record HandleView(
             current is null ? null : SnapshotView.Of(handle, current, current),
             history.Count)
         {
+            Pending = status.Pending,
             History = withHistory ? [.. history.Select(s => SnapshotView.Of(handle, s, current))] : null,
         };
     }

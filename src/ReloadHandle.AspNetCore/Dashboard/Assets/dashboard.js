@@ -91,6 +91,7 @@
         c.publisher ? ` · by ${c.publisher}` : '', c.openLeases > 0 ? ` · ${c.openLeases} leased` : '') : null,
       source ? el('div', { class: 'meta' }, `${source.kind} `, el('code', { text: source.location }), ' ',
         el('span', { class: `badge ${source.state}`, text: source.state })) : el('div', { class: 'meta', text: 'no source: values applied by code' }),
+      h.pending ? el('div', { class: 'pending', text: `pending: ${h.pending}` }) : null,
       h.lastError ? el('div', { class: 'error', 'data-error': h.name, text: h.lastError }) : null);
   }
 
