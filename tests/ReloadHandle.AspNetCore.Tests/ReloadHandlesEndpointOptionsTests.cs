@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ReloadHandle.AspNetCore.Tests;
@@ -49,5 +50,26 @@ public sealed class ReloadHandlesEndpointOptionsTests
 
         map.Should().Throw<InvalidOperationException>().WithMessage("*builder.Services.AddAntiforgery()*");
         app.MapReloadHandles("/read-only").Should().NotBeNull("without a write policy nothing more is needed");
+    }
+
+    [Fact]
+    public async Task Handles_built_without_the_hosting_package_are_shown_when_named_in_the_options()
+    {
+        await using var handle = new ReloadHandleBuilder<Limits>("manual").Build();
+        await handle.ApplyAsync(new Limits(5));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapReloadHandles("/reload", o => o.Handles.Add(handle));
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var document = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/reload/api/handles/manual"));
+
+        document.RootElement.GetProperty("source").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null, "values applied by code have no source");
+        document.RootElement.GetProperty("current").GetProperty("trigger").GetString().Should().Be("Manual");
+        (await http.GetStringAsync("/reload/api/handles")).Should().Contain("\"name\":\"manual\"");
+        (await http.PostAsync("/reload/api/handles/manual/refresh", null)).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound, "read-only");
+        await app.StopAsync();
     }
 }
