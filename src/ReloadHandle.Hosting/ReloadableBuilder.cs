@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReloadHandle.Hosting.Internal;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ReloadHandle.Pipeline;
+using ReloadHandle.Probation;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -92,6 +94,36 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Label" />
     public ReloadableBuilder<T> Label(Func<T, string?> selector) => Apply(b => b.Label(selector));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithProbation(TimeSpan, Func{ProbationContext{T}, ProbationVerdict}, TimeSpan?)" />
+    public ReloadableBuilder<T> WithProbation(TimeSpan window, Func<ProbationContext<T>, ProbationVerdict> check, TimeSpan? interval = null) =>
+        Apply(b => b.WithProbation(window, check, interval));
+
+    /// <summary>
+    /// Puts every reload on probation against a registered health check: the reload fails its probation (and is
+    /// rolled back, NACKed and quarantined) when the health check named <paramref name="healthCheckName"/> reports
+    /// <see cref="HealthStatus.Unhealthy"/> during <paramref name="window"/>. See
+    /// <see cref="ReloadHandleBuilder{T}.WithProbation(TimeSpan, Func{ProbationContext{T}, ProbationVerdict}, TimeSpan?)"/>.
+    /// </summary>
+    /// <param name="window">How long a new value is on probation.</param>
+    /// <param name="healthCheckName">The name the check was registered with (<c>AddHealthChecks().AddCheck(name, …)</c>).</param>
+    /// <param name="interval">How often the check runs; a tenth of the window unless set.</param>
+    /// <returns>This builder.</returns>
+    public ReloadableBuilder<T> WithProbation(TimeSpan window, string healthCheckName, TimeSpan? interval = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(healthCheckName);
+        _registration.Probe.WithProbation(window, _ => ProbationVerdict.Healthy, interval); // checks the arguments now
+        return Configure((builder, services) => builder.WithProbation(
+            window,
+            async (_, cancellationToken) =>
+            {
+                var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == healthCheckName, cancellationToken).ConfigureAwait(false);
+                return report.Entries.TryGetValue(healthCheckName, out var entry) && entry.Status == HealthStatus.Unhealthy
+                    ? ProbationVerdict.Failed($"health check '{healthCheckName}' is unhealthy: {entry.Description ?? "no description"}")
+                    : ProbationVerdict.Healthy;
+            },
+            interval));
+    }
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Prepare" />
     public ReloadableBuilder<T> Prepare(Func<T, T> prepare) => Apply(b => b.Prepare(prepare));

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using ReloadHandle.Groups;
 using ReloadHandle.Internal;
 using ReloadHandle.Pipeline;
 using ReloadHandle.Secrets;
@@ -108,6 +109,12 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
 
     (string? Id, string? Label) IHandleGauges.LiveIdentity => Volatile.Read(ref _current) is { } live ? (live.ConfigId, live.Label) : (null, null);
 
+    /// <summary>The group this handle is a member of, if any.</summary>
+    internal ReloadGroup? Group { get; private set; }
+
+    /// <summary>This handle's position in <see cref="Group"/>.</summary>
+    internal int GroupIndex { get; private set; }
+
     /// <summary>The live snapshot or null, for the write side (one volatile read).</summary>
     internal Snapshot<T>? CurrentOrNull => Volatile.Read(ref _current);
 
@@ -124,15 +131,13 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
         while (true)
         {
             var snapshot = Current;
-            if (snapshot.TryAddOwner())
+            if (snapshot.TryEnter() is var stripe and >= 0)
             {
-                if (!snapshot.IsReleased)
-                {
-                    return new SnapshotLease<T>(snapshot);
-                }
-
-                snapshot.RemoveOwner(); // forced out by a drain timeout: take the newer one
+                return new SnapshotLease<T>(snapshot, stripe);
             }
+
+            // Replaced between the read and the lease: the newer snapshot is already current — unless the handle closed.
+            ObjectDisposedException.ThrowIf(ReferenceEquals(Volatile.Read(ref _current), snapshot), this);
         }
     }
 
@@ -233,6 +238,23 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     }
 
     /// <inheritdoc />
+    public long DrainedThrough => _pipeline.Drains.DrainedThrough(CurrentOrNull?.Version ?? 1);
+
+    /// <summary>
+    /// Completes when the value of <paramref name="version"/> has been released — replaced, and its last lease ended
+    /// (or the drain timeout forced it) — so nothing can still be using it: for example, revoke an upstream's old API
+    /// key only once the keys snapshot that held it is released. Completes at once for a version released already.
+    /// </summary>
+    /// <param name="version">A version of this handle; the live one completes only once it is replaced and released.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Completes on release.</returns>
+    public Task WhenReleasedAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        return _pipeline.Drains.WhenReleasedAsync(version, CurrentOrNull?.Version ?? version, cancellationToken);
+    }
+
+    /// <inheritdoc />
     int IReloadHandle.OpenLeases(ISnapshot snapshot) => snapshot is Snapshot<T> mine && mine.HandleName == Name ? mine.OpenLeases : 0;
 
     /// <inheritdoc />
@@ -253,6 +275,19 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     /// <inheritdoc />
     async Task<IReloadResult> IReloadHandle.RollbackAsync(string configId, CancellationToken cancellationToken) =>
         await RollbackAsync(configId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Lets content that failed probation be applied again: the content with config id <paramref name="configId"/> (or
+    /// a content hash, or a prefix of 8 or more digits), or every quarantined content when <see langword="null"/>.
+    /// The source's current state is not re-read; call <see cref="RefreshAsync"/> for that.
+    /// </summary>
+    /// <param name="configId">The content to release, or <see langword="null"/> for all.</param>
+    /// <returns>How many contents left the quarantine.</returns>
+    public int ClearQuarantine(string? configId = null) => _settings.Quarantine?.Clear(configId) ?? 0;
+
+    /// <summary>The contents that failed probation and are refused when sent again: config id, reason, when.</summary>
+    public IReadOnlyList<(string ConfigId, string Reason, DateTimeOffset At)> Quarantined =>
+        _settings.Quarantine is { } quarantine ? [.. quarantine.Entries.Select(e => (ConfigIdentity.FromContentHash(e.Key)!, e.Value.Reason, e.Value.At))] : [];
 
     /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>
     /// <returns>Completes when the source has stopped.</returns>
@@ -288,6 +323,20 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
 
     /// <inheritdoc />
     public override string ToString() => $"ReloadHandle<{typeof(T).Name}> '{Name}' ({Status.State}, v{Volatile.Read(ref _current)?.Version ?? 0})";
+
+    /// <summary>Joins <paramref name="group"/> (from its builder): the handle must be new, not started, not in a group.</summary>
+    internal void JoinGroup(ReloadGroup group)
+    {
+        if (Group is not null || _startup.Started || Volatile.Read(ref _current) is not null || Volatile.Read(ref _disposed) != 0)
+        {
+            throw new InvalidOperationException($"Handle '{Name}' cannot join group '{group.Name}': a member must be new — not started, without a value, in no other group.");
+        }
+
+        GroupIndex = group.MemberPipelines.Length;
+        Group = group;
+        _pipeline.JoinGroup(group, GroupIndex);
+        group.Join(_pipeline, new GroupMemberHandle(this, StartAsync, DisposeAsync));
+    }
 
     /// <summary>Makes <paramref name="snapshot"/> the live one and the newest in history (the pipeline calls it under its write gate).</summary>
     internal void Publish(Snapshot<T> snapshot, int historySize)

@@ -174,7 +174,16 @@ public sealed class FleetReporter : IAsyncDisposable
             {
                 _attempted = result.SourceRevision ?? _attempted;
                 _attemptedId = result.ConfigId ?? _attemptedId;
-                if (result.Outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
+                if (result.Outcome == ReloadOutcome.Pending)
+                {
+                    return; // waiting in its group: neither taken nor refused yet (the view counts it as behind)
+                }
+
+                if (result.Outcome is ReloadOutcome.Applied && result.Trigger == ReloadTrigger.Probation)
+                {
+                    _inEffect = result.Current?.SourceRevision ?? _inEffect; // the way back; the failed content's NACK follows
+                }
+                else if (result.Outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
                 {
                     _status = FleetStatus.Ack;
                     _inEffect = result.SourceRevision ?? result.Current?.SourceRevision ?? _inEffect;
@@ -207,6 +216,7 @@ public sealed class FleetReporter : IAsyncDisposable
                     AttemptedRevision = _attempted,
                     AttemptedConfigId = _attemptedId ?? current?.ConfigId,
                     LastError = error,
+                    DrainedThrough = handle is IReloadHandle tools ? tools.DrainedThrough : 0,
                     UpdatedAt = options.TimeProvider.GetUtcNow(),
                 };
             }

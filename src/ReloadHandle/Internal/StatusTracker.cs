@@ -21,6 +21,7 @@ internal sealed class StatusTracker
     private long _lastSuccessTimestamp;
     private bool _startupFailed;
     private string? _loopFault;
+    private string? _pending;
 
     public StatusTracker(TimeProvider time, SourceDescription? source, Func<bool> hasValue)
     {
@@ -78,6 +79,16 @@ internal sealed class StatusTracker
         }
     }
 
+    /// <summary>A candidate waits in the handle's reload group (why), or none does any more (null).</summary>
+    public void PendingChanged(string? pending)
+    {
+        lock (_gate)
+        {
+            _pending = pending;
+            Publish();
+        }
+    }
+
     public void StartupFailed()
     {
         lock (_gate)
@@ -104,6 +115,6 @@ internal sealed class StatusTracker
 
         var error = _loopFault ?? (attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null);
         var since = _status.State == state ? _status.Since : _time.GetUtcNow();
-        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt });
+        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt, Pending = _pending });
     }
 }

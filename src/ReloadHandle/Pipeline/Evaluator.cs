@@ -23,6 +23,12 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
             return outcome;
         }
 
+        if (settings.Quarantine?.TryGet(e.Hash, out var quarantined) == true)
+        {
+            e.Errors.Add($"config id {ConfigIdentity.FromContentHash(e.Hash)} is quarantined: it failed probation at {quarantined.At:u} ({quarantined.Reason}); change the content, or clear the quarantine (ClearQuarantine)");
+            return ReloadOutcome.Rejected;
+        }
+
         e.Decoded = e.Value;
         Validate(ref e);
         return e.Errors.Count > 0 ? ReloadOutcome.Rejected : Prepare(ref e);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ReloadHandle.Decoding;
 using ReloadHandle.Internal;
+using ReloadHandle.Probation;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -21,8 +22,12 @@ internal sealed record HandleSettings<T>(
     RetryOptions Retry,
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
-    IServiceProvider? Services)
+    IServiceProvider? Services,
+    ProbationSettings<T>? Probation)
 {
+    /// <summary>Contents that failed probation, refused when sent again; null without probation.</summary>
+    public Quarantine? Quarantine { get; } = Probation is null ? null : new Quarantine();
+
     /// <summary>The decoder's encoder, if it has one: values applied by code then get content hashes.</summary>
     public IPayloadEncoder<T>? Encoder { get; } = Decoder as IPayloadEncoder<T>;
 

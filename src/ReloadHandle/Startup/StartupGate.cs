@@ -22,6 +22,9 @@ internal sealed class StartupGate<T>(
     private readonly StartupPolicy<T> _policy = settings.Startup;
     private Task? _start;
 
+    /// <summary>True once start-up began.</summary>
+    public bool Started => Volatile.Read(ref _start) is not null;
+
     /// <summary>Starts (once) and waits for a live value; <paramref name="startLoop"/> is null for a handle without a source.</summary>
     public Task StartAsync(Action? startLoop, CancellationToken stopping, CancellationToken cancellationToken)
     {

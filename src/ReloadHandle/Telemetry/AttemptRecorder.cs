@@ -112,6 +112,9 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
             case ReloadOutcome.Unchanged:
                 Log.Unchanged(logger, handleName, _sourceText, trigger, revision, serving);
                 break;
+            case ReloadOutcome.Pending:
+                Log.Pending(logger, handleName, _sourceText, trigger, revision, result.ConfigId, serving, errors);
+                break;
             case ReloadOutcome.Rejected:
                 Log.Rejected(logger, handleName, _sourceText, trigger, revision, result.ConfigId, serving, errors);
                 break;
@@ -126,6 +129,7 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         ReloadOutcome.Applied => "applied",
         ReloadOutcome.Rejected => "rejected",
         ReloadOutcome.Unchanged => "unchanged",
+        ReloadOutcome.Pending => "pending",
         _ => "failed",
     };
 
@@ -136,6 +140,7 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         ReloadTrigger.Poll => "poll",
         ReloadTrigger.Manual => "manual",
         ReloadTrigger.Rollback => "rollback",
+        ReloadTrigger.Probation => "probation",
         _ => "cache",
     };
 

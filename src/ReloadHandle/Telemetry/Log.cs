@@ -53,6 +53,18 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Warning, "Source {Source} of {Handle} reported a failure and keeps watching; the last good value keeps serving. Error: {Error}")]
     public static partial void SourceReportedFailure(ILogger logger, string source, string handle, string error);
 
+    [LoggerMessage(18, LogLevel.Information, "Group {Group} applied version {Version}: {Members}")]
+    public static partial void GroupApplied(ILogger logger, string group, long version, string members);
+
+    [LoggerMessage(19, LogLevel.Information, "Reload of {Handle} from {Source} pending in its group (trigger {Trigger}, revision {Revision}, config id {ConfigId}); version {Version} keeps serving until a partner's change completes it: {Reason}")]
+    public static partial void Pending(ILogger logger, string handle, string source, string trigger, string? revision, string? configId, long version, string reason);
+
+    [LoggerMessage(20, LogLevel.Information, "Probation of {Handle} version {Version} (config id {ConfigId}) ended {Outcome} after {Duration}: {Reason}")]
+    public static partial void ProbationEnded(ILogger logger, string handle, long version, string? configId, string outcome, TimeSpan duration, string reason);
+
+    [LoggerMessage(21, LogLevel.Warning, "The probation check of {Handle} version {Version} threw; it counts as no verdict")]
+    public static partial void ProbationCheckFailed(ILogger logger, string handle, long version, Exception exception);
+
     [LoggerMessage(17, LogLevel.Information, "Handle {Handle} is waiting up to {Timeout} for its first valid value from {Source}")]
     public static partial void WaitingForFirstValue(ILogger logger, string handle, string source, TimeSpan timeout);
 }

@@ -37,6 +37,9 @@ internal static class ReloadDiagnostics
     public static readonly Counter<long> Attempts = Meter.CreateCounter<long>(
         ReloadTelemetry.Instruments.Attempts, "{attempt}", "Reload attempts, by handle, outcome and trigger.");
 
+    public static readonly Counter<long> Probations = Meter.CreateCounter<long>(
+        ReloadTelemetry.Instruments.Probations, "{probation}", "Probations, by handle and outcome (passed, failed, superseded).");
+
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
         ReloadTelemetry.Instruments.Duration, "s", "Duration of reload attempts (decode, validate, prepare, swap).");
 
