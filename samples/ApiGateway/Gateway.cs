@@ -1,5 +1,8 @@
+using dotnet_etcd;
 using OpenTelemetry.Trace;
 using ReloadHandle;
+using ReloadHandle.Fleet;
+using ReloadHandle.Sources.Etcd;
 using Samples.Admin;
 using Yarp.ReverseProxy.Configuration;
 
@@ -9,8 +12,9 @@ namespace ApiGateway;
 /// <param name="ConfigDirectory">Holds routes.json, limits.json and keys.json.</param>
 /// <param name="Urls">Where to listen; port 0 picks a free port.</param>
 /// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
+/// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
 /// <param name="AdminUrls">Where the admin port listens (the dashboard and admin API, users in admins.json); none when null.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, string? AdminUrls = null);
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null);
 
 /// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health, and the admin port.</summary>
 internal static class Gateway
@@ -30,7 +34,7 @@ internal static class Gateway
 
         // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
         builder.Services.AddReloadable<RouteTable>("routes")
-            .FromFile(Path.Combine(options.ConfigDirectory, "routes.json"))
+            .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
             .Validate(RouteTable.Validate)
             .Prepare(RouteTable.Compile);
         builder.Services.AddReloadable<RateLimits>("limits")
@@ -57,6 +61,14 @@ internal static class Gateway
                 .AddSource("Microsoft.AspNetCore") // request spans, tagged by GatewayMiddleware
                 .AddReloadHandleInstrumentation()  // reload spans
                 .AddConsoleExporter());
+        }
+
+        options.Fleet?.AddTo(builder);
+        if (admin is not null && options.Fleet is { } fleet)
+        {
+            // The dashboard's fleet table reads the etcd prefix every instance reports to.
+            builder.Services.AddSingleton(_ => EtcdClientFactory.Create(fleet.Endpoints, new EtcdSourceOptions()));
+            builder.Services.AddSingleton<IFleetStore>(services => new EtcdFleetStore(services.GetRequiredService<EtcdClient>()));
         }
 
         configure?.Invoke(builder);

@@ -31,6 +31,9 @@ public sealed record FleetEntry
     /// <summary>The live snapshot's label, if it has one.</summary>
     public string? Label { get; init; }
 
+    /// <summary>When the live snapshot went live on this instance (<see cref="ISnapshot.AppliedAt"/>); <see langword="null"/> when none.</summary>
+    public DateTimeOffset? AppliedAt { get; init; }
+
     /// <summary>The newest source revision the instance has in effect (applied, or same content as applied).</summary>
     public string? SourceRevision { get; init; }
 

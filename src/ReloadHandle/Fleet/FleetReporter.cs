@@ -211,6 +211,7 @@ public sealed class FleetReporter : IAsyncDisposable
                     AppliedVersion = current?.Version ?? 0,
                     ConfigId = current?.ConfigId,
                     Label = current?.Label,
+                    AppliedAt = current?.AppliedAt,
                     SourceRevision = _inEffect,
                     AttemptedRevision = _attempted,
                     AttemptedConfigId = _attemptedId ?? current?.ConfigId,
