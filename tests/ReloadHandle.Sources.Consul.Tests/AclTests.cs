@@ -14,7 +14,7 @@ public sealed class AclTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _consul = await ConsulDouble.StartAsync();
-        _consul.Acl = new AclPolicy(Token);
+        _consul.Acl = AclPolicy.SingleToken(Token);
     }
 
     public async Task DisposeAsync() => await _consul.DisposeAsync();
@@ -46,14 +46,14 @@ public sealed class AclTests : IAsyncLifetime
         await using var handle = await StartAsync<ConformanceDocument>(Key, prefix: false);
         await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
 
-        _consul.Acl = new AclPolicy("another-token"); // the source's token is revoked
+        _consul.Acl = AclPolicy.SingleToken("another-token"); // the source's token is revoked
         _consul.WakeBlockedQueries();
         await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected, "a refusal is a failure, not an absent key");
         handle.Status.LastError.Should().Contain("403").And.Contain("ACL not found").And.NotContain(Token);
         handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
 
-        _consul.Acl = new AclPolicy(Token);
+        _consul.Acl = AclPolicy.SingleToken(Token);
         _consul.Store.Put(Key, """{"n":2}""");
         await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
     }
@@ -68,7 +68,7 @@ public sealed class AclTests : IAsyncLifetime
 
         // A policy change hides app/b: the answer lacks it, and says so with X-Consul-Results-Filtered-By-ACLs. The
         // query in flight keeps the policy it started with (as in Consul), so the next one is the first to see it.
-        _consul.Acl = new AclPolicy(Token, key => key == "app/b");
+        _consul.Acl = AclPolicy.SingleToken(Token, key => key == "app/b");
         var reads = _consul.ReadsOf("app/").Count;
         _consul.WakeBlockedQueries();
         await Waits.UntilAsync(() => _consul.ReadsOf("app/").Count > reads && _consul.IsBlocked("app/"), () => "a query under the new policy should block");
@@ -78,13 +78,13 @@ public sealed class AclTests : IAsyncLifetime
         handle.Current.Value.GetProperty("b").GetInt32().Should().Be(2, "a hidden entry is not a deleted one");
 
         // Everything hidden: the answer is a 404, still flagged as filtered; it is not an absent folder either.
-        _consul.Acl = new AclPolicy(Token, key => key.StartsWith("app/", StringComparison.Ordinal));
+        _consul.Acl = AclPolicy.SingleToken(Token, key => key.StartsWith("app/", StringComparison.Ordinal));
         var failures = handle.Status.Source!.ConsecutiveFailures;
         await Waits.UntilAsync(() => handle.Status.Source!.ConsecutiveFailures > failures, () => "the next attempt should fail too");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected);
         handle.History.Should().OnlyContain(s => s.Value.EnumerateObject().Any(p => p.Name == "b"));
 
-        _consul.Acl = new AclPolicy(Token);
+        _consul.Acl = AclPolicy.SingleToken(Token);
         await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
         handle.Current.Version.Should().Be(1, "the same content came back: no new version");
     }

@@ -36,7 +36,7 @@ public sealed class FailureTests : IAsyncLifetime
 
         if (fault == "500")
         {
-            _consul.Fail(HttpStatusCode.InternalServerError);
+            _consul.Fail(HttpStatusCode.InternalServerError, "rpc error making call: No cluster leader");
         }
         else
         {
