@@ -62,6 +62,10 @@ public sealed class ConsulClient : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>What a source on a disposed client fails with.</summary>
+    internal static ObjectDisposedException Disposed() =>
+        new(nameof(ConsulClient), "The Consul client this source reads through was disposed; dispose a shared client after its handles.");
+
     private static ConsulClientOptions Configured(Action<ConsulClientOptions>? configure)
     {
         var options = new ConsulClientOptions();

@@ -103,7 +103,11 @@ internal sealed class ConsulSource : IHandleAwareSource
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_client.IsDisposed, _client);
+            if (_client.IsDisposed)
+            {
+                throw ConsulClient.Disposed();
+            }
+
             if (_leased is not { } leased)
             {
                 var key = QueryKey.Of(_target, _options, _time);

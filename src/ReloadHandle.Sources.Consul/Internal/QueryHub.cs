@@ -26,7 +26,11 @@ internal sealed class QueryHub(ConsulHttp http)
     {
         lock (_queries)
         {
-            ObjectDisposedException.ThrowIf(_closed, typeof(ConsulClient));
+            if (_closed)
+            {
+                throw ConsulClient.Disposed();
+            }
+
             if (!_queries.TryGetValue(key, out var lease))
             {
                 lease = new Lease(new SharedQuery(new KvReader(http, key, what), key));
@@ -62,7 +66,7 @@ internal sealed class QueryHub(ConsulHttp http)
 
         foreach (var query in queries)
         {
-            query.Stop(new ObjectDisposedException(nameof(ConsulClient), "The Consul client was disposed."));
+            query.Stop(ConsulClient.Disposed());
         }
     }
 
