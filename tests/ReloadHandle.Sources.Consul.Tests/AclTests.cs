@@ -89,12 +89,70 @@ public sealed class AclTests : IAsyncLifetime
         handle.Current.Version.Should().Be(1, "the same content came back: no new version");
     }
 
-    private async Task<ReloadHandle<T>> StartAsync<T>(string key, bool prefix)
+    [Fact]
+    public async Task Without_a_token_a_single_key_is_read_with_the_anonymous_policy()
+    {
+        _consul.Store.Put(Key, """{"n":1}""");
+        _consul.Acl = AclPolicy.SingleToken(Token) with { Anonymous = key => key.StartsWith(Key, StringComparison.Ordinal) ? KeyAccess.Read : KeyAccess.Deny };
+        await using var handle = await StartAsync<ConformanceDocument>(Key, prefix: false, token: null);
+        handle.Current.Value.N.Should().Be(1, "Consul serves a request without a token with the anonymous token's policy");
+
+        // A key the anonymous token may not read is a 403 for a single key: never taken for a delete.
+        _consul.Acl = AclPolicy.SingleToken(Token);
+        _consul.WakeBlockedQueries();
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        handle.Status.LastError.Should().Contain("403").And.Contain("anonymous token lacks permission 'key:read'");
+
+        _consul.Acl = null;
+        _consul.Store.Put(Key, """{"n":2}""");
+        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+    }
+
+    [Fact]
+    public async Task Without_a_token_a_folder_on_an_acl_enforcing_agent_is_refused_rather_than_read_short()
+    {
+        _consul.Store.Put("app/a", "1");
+        _consul.Store.Put("app/b", "2");
+
+        // The anonymous token may read app/a only: Consul would answer a smaller folder, and hide that it filtered.
+        _consul.Acl = AclPolicy.SingleToken(Token) with { Anonymous = key => key == "app/a" ? KeyAccess.Read : KeyAccess.Deny };
+        await using var recorder = TestSources.Record(_consul, "app", o => o.Prefix = true);
+        await recorder.WaitForFailureAsync(f => f.Message.Contains("this source sends no token", StringComparison.Ordinal), "the folder read should be refused");
+        recorder.Failures.First().Message.Should().Contain("X-Consul-Results-Filtered-By-ACLs is masked for unauthenticated requests").And.Contain("Set Token");
+        recorder.Changes.Should().BeEmpty("a folder with hidden keys is never taken for one without them");
+
+        _consul.Acl = null; // ACLs off: the same source reads the folder
+        await recorder.WaitForTextAsync("""{"a":1,"b":2}""");
+        _consul.Store.Put("app/c", "3");
+        await recorder.WaitForTextAsync("""{"a":1,"b":2,"c":3}""");
+    }
+
+    [Fact]
+    public async Task Key_list_policy_refusal_is_a_failure_that_names_the_policy_and_the_last_good_value_serves()
+    {
+        _consul.Store.Put("app/a", "1");
+        var reads = new Dictionary<string, Func<string, KeyAccess>> { [Token] = _ => KeyAccess.Write };
+        _consul.Acl = new AclPolicy { Tokens = reads, EnableKeyListPolicy = true };
+        await using var handle = await StartAsync<JsonElement>("app", prefix: true);
+
+        // The policy loses list on the folder while keeping read on every key: recursive reads are refused.
+        _consul.Acl = new AclPolicy { Tokens = new Dictionary<string, Func<string, KeyAccess>> { [Token] = key => key == "app/" ? KeyAccess.Deny : KeyAccess.Read }, EnableKeyListPolicy = true };
+        _consul.WakeBlockedQueries();
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        handle.Status.LastError.Should().Contain("lacks permission 'key:list' on \"app/\"").And.Contain("acl.enable_key_list_policy").And.NotContain(Token);
+        handle.Current.Value.GetProperty("a").GetInt32().Should().Be(1);
+
+        _consul.Acl = new AclPolicy { Tokens = reads, EnableKeyListPolicy = true };
+        _consul.Store.Put("app/b", "2");
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy && handle.Current.Value.TryGetProperty("b", out _), () => $"the handle should recover; {handle.Status}");
+    }
+
+    private async Task<ReloadHandle<T>> StartAsync<T>(string key, bool prefix, string? token = Token)
     {
         var handle = new ReloadHandleBuilder<T>("acl")
             .FromConsul(_consul.Address, key, o =>
             {
-                o.Token = Token;
+                o.Token = token;
                 o.Prefix = prefix;
                 o.MinQueryInterval = TimeSpan.FromMilliseconds(20);
             })

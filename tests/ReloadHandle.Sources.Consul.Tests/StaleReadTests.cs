@@ -90,8 +90,7 @@ public sealed class StaleReadTests : IAsyncLifetime
 
         _consul.Leadership.ElectLeader();
         _consul.Store.Put(Key, """{"n":2}""");
-        _time.Advance(TimeSpan.FromSeconds(2)); // the handle's retry delay
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await _time.AdvanceUntilAsync(TimeSpan.FromSeconds(2), () => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
     }
 
     [Fact]
