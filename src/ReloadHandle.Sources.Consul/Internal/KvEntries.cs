@@ -11,8 +11,12 @@ internal static class KvEntries
 {
     private const int QuotedKeyLength = 80;
 
+    /// <param name="body">The answer's body.</param>
+    /// <param name="target">The key or folder asked for.</param>
+    /// <param name="what">What was being done, for messages.</param>
+    /// <param name="token">The ACL token, masked in any text of the answer a message quotes.</param>
     /// <exception cref="SourceException">The body is not Consul's answer for <paramref name="target"/>.</exception>
-    public static KvEntry[] Parse(byte[] body, ConsulTarget target, string what)
+    public static KvEntry[] Parse(byte[] body, ConsulTarget target, string what, string? token)
     {
         KvEntry?[]? entries;
         try
@@ -38,12 +42,16 @@ internal static class KvEntries
 
             if (target.IsPrefix ? !key.StartsWith(target.Key, StringComparison.Ordinal) : key != target.Key)
             {
-                throw new SourceException($"{what}: the answer holds the key '{Quote(key)}', which is not {(target.IsPrefix ? "in the folder" : "the key asked for")}");
+                throw new SourceException($"{what}: the answer holds the key '{Quote(key, token)}', which is not {(target.IsPrefix ? "in the folder" : "the key asked for")}");
             }
         }
 
         return entries!;
     }
 
-    private static string Quote(string key) => key.Length <= QuotedKeyLength ? key : key[..QuotedKeyLength] + "…";
+    private static string Quote(string key, string? token)
+    {
+        var masked = token is null ? key : key.Replace(token, "***", StringComparison.Ordinal); // before cutting: no half token
+        return masked.Length <= QuotedKeyLength ? masked : masked[..QuotedKeyLength] + "…";
+    }
 }

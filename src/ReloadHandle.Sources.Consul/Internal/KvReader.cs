@@ -46,7 +46,7 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
         try
         {
             var response = await SendAsync(Target.TracePath, 0, settings.Consistency == ConsulConsistency.Stale, what, cancellationToken).ConfigureAwait(false);
-            var trace = response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, new ConsulTarget(Target.TraceKey, isPrefix: false), what)[0] : null;
+            var trace = response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, new ConsulTarget(Target.TraceKey, isPrefix: false), what, http.Token)[0] : null;
             return trace is { Value.Length: > 0 } && trace.ModifyIndex == value.ModifyIndex ? state with { TraceParent = Encoding.UTF8.GetString(trace.Value) } : state;
         }
         catch (SourceException)
@@ -101,7 +101,7 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
             throw new SourceException($"{what}: the answer has no X-Consul-Index header; is {http.Address} a Consul agent?");
         }
 
-        var entries = response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, Target, what) : [];
+        var entries = response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, Target, what, http.Token) : [];
         return Target.IsPrefix ? Folder(at, entries) : Key(at, entries);
     }
 
