@@ -96,6 +96,7 @@ public sealed class AclTests : IAsyncLifetime
         _consul.Acl = AclPolicy.SingleToken(Token) with { Anonymous = key => key.StartsWith(Key, StringComparison.Ordinal) ? KeyAccess.Read : KeyAccess.Deny };
         await using var handle = await StartAsync<ConformanceDocument>(Key, prefix: false, token: null);
         handle.Current.Value.N.Should().Be(1, "Consul serves a request without a token with the anonymous token's policy");
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
 
         // A key the anonymous token may not read is a 403 for a single key: never taken for a delete.
         _consul.Acl = AclPolicy.SingleToken(Token);
@@ -134,6 +135,7 @@ public sealed class AclTests : IAsyncLifetime
         var reads = new Dictionary<string, Func<string, KeyAccess>> { [Token] = _ => KeyAccess.Write };
         _consul.Acl = new AclPolicy { Tokens = reads, EnableKeyListPolicy = true };
         await using var handle = await StartAsync<JsonElement>("app", prefix: true);
+        await Waits.UntilAsync(() => _consul.IsBlocked("app/"), () => "the query should block");
 
         // The policy loses list on the folder while keeping read on every key: recursive reads are refused.
         _consul.Acl = new AclPolicy { Tokens = new Dictionary<string, Func<string, KeyAccess>> { [Token] = key => key == "app/" ? KeyAccess.Deny : KeyAccess.Read }, EnableKeyListPolicy = true };

@@ -77,6 +77,7 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
             .Build();
         await handle.StartAsync();
         var source = handle.Status.Source!.Description.ToString();
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block, so the first answer's wake-up reaches it");
 
         await answers.SampleAsync(
             async answer =>
@@ -86,7 +87,7 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
                 _consul.WakeBlockedQueries();
 
                 // The second read served this answer only starts once the source has dealt with the first.
-                await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count >= reads + 2, () => "the source should read the answer");
+                await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count >= reads + 2, () => $"the source should read the answer; reads {reads} → [{string.Join(", ", _consul.ReadsOf(Key).TakeLast(4).Select(r => r.Query))}], open {_consul.OpenQueries}, blocked {_consul.IsBlocked(Key)}; {handle.Status}");
                 await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
                 handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
                 handle.Status.LastError.Should().NotBeNullOrWhiteSpace();

@@ -91,6 +91,7 @@ public sealed class SecretCanaryTests : IAsyncLifetime
 
     private async Task FailAsync(ReloadHandle<ConformanceDocument> handle, Action fail, Action heal, string reason)
     {
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         fail();
         _consul.WakeBlockedQueries();
         await Waits.UntilAsync(() => handle.Status.LastError?.Contains(reason, StringComparison.Ordinal) == true, () => $"the failure should be reported; {handle.Status}");

@@ -1,5 +1,6 @@
-using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ReloadHandle.Sources.Consul.Internal;
 using ReloadHandle.Testing;
 
@@ -55,8 +56,9 @@ public sealed class SharedClientTests : IAsyncLifetime
         try
         {
             handles.ForEach(h => _ = h.StartAsync());
-            await Waits.UntilAsync(() => _consul.Connections.Refused > 0 && handles.Any(h => h.Status.LastError is not null), () => $"the sixth connection should be refused; {_consul.Connections}");
-            var refused = handles.First(h => h.Status.LastError is not null).Status;
+            // A refused client reads the 429, or sees the connection close first if it was still sending: wait for the 429.
+            await Waits.UntilAsync(() => _consul.Connections.Refused > 0 && handles.Any(h => h.Status.LastError?.Contains("429", StringComparison.Ordinal) == true), () => $"the sixth connection should be refused; {_consul.Connections}");
+            var refused = handles.First(h => h.Status.LastError?.Contains("429", StringComparison.Ordinal) == true).Status;
             refused.LastError.Should().Contain("429").And.Contain("too many concurrent connections").And.Contain("share one ConsulClient");
             refused.Source!.State.Should().Be(SourceState.Disconnected);
         }
@@ -66,6 +68,7 @@ public sealed class SharedClientTests : IAsyncLifetime
         }
 
         // The same eight handles on one shared client: one connection, no refusal, and a final write reaches all.
+        await Waits.UntilAsync(() => _consul.Connections.Open == 0, () => $"the handles' own connections should close; {_consul.Connections}");
         var refusedBefore = _consul.Connections.Refused;
         await using var client = new ConsulClient(_consul.Address);
         var shared = await StartAsync(8, _ => client, Key);
@@ -113,22 +116,28 @@ public sealed class SharedClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failure_of_the_shared_query_fails_every_handle_and_one_plain_read_brings_them_back()
+    public async Task Failure_of_the_shared_query_is_reported_the_last_good_value_serves_and_one_plain_read_brings_every_handle_back()
     {
         var written = _consul.Store.Put(Key, """{"n":1}""");
         var retries = new RecordingTimeProvider(); // the handles' clock: their retries wait on it; the source keeps the system clock
+        using var logs = new CapturedLogs();
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
         await using var client = new ConsulClient(_consul.Address);
-        var handles = await StartAsync(5, _ => client, _ => Key, retries);
+        var handles = await StartAsync(5, _ => client, _ => Key, retries, loggers);
         try
         {
             await Waits.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the shared query should block");
             _consul.FailInFlightQueries(); // the agent's call to its server broke mid-query
-            await Waits.UntilAsync(() => handles.All(h => h.Status.State == HandleState.Degraded), () => "every handle should see the failure");
-            handles.Should().OnlyContain(h => h.Current.Value.N == 1 && h.Status.LastError!.Contains("rpc error making call: EOF"));
+
+            // The handles that were following it report the failure; one that was slow to look may find the query
+            // already restarted by a quicker one, and simply goes on with it.
+            await Waits.UntilAsync(
+                () => logs.Lines.Any(l => l.Contains("of shared-", StringComparison.Ordinal) && l.Contains("rpc error making call: EOF", StringComparison.Ordinal)),
+                () => "the failure should be reported");
+            handles.Should().OnlyContain(h => h.Current.Value.N == 1);
 
             _consul.Store.Put(Key, """{"n":2}""");
-            retries.Advance(TimeSpan.FromSeconds(1));
-            await Waits.UntilAsync(() => handles.All(h => h.Current.Value.N == 2 && h.Status.State == HandleState.Healthy), () => $"every handle should recover; {string.Join("; ", handles.Select(h => h.Status))}");
+            await retries.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => handles.All(h => h.Current.Value.N == 2 && h.Status.State == HandleState.Healthy), () => $"every handle should recover; {string.Join("; ", handles.Select(h => h.Status))}");
             _consul.ReadsOf(Key).Count(r => r.Index is null).Should().Be(2, "the handles rejoin one restarted query instead of each reading afresh");
         }
         finally
@@ -199,13 +208,14 @@ public sealed class SharedClientTests : IAsyncLifetime
     private static Task<List<ReloadHandle<ConformanceDocument>>> StartAsync(int count, Func<int, ConsulClient> client, string key) =>
         StartAsync(count, client, _ => key);
 
-    private static async Task<List<ReloadHandle<ConformanceDocument>>> StartAsync(int count, Func<int, ConsulClient> client, Func<int, string> key, TimeProvider? handleClock = null)
+    private static async Task<List<ReloadHandle<ConformanceDocument>>> StartAsync(int count, Func<int, ConsulClient> client, Func<int, string> key, TimeProvider? handleClock = null, ILoggerFactory? loggers = null)
     {
         var handles = Enumerable.Range(0, count)
             .Select(i => new ReloadHandleBuilder<ConformanceDocument>($"shared-{i}")
                 .FromConsul(client(i), key(i), o => (o.MinQueryInterval, o.TimeProvider) = (TimeSpan.FromMilliseconds(20), TimeProvider.System))
                 .WithRetry(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200))
                 .WithTimeProvider(handleClock ?? TimeProvider.System)
+                .WithLoggerFactory(loggers ?? NullLoggerFactory.Instance)
                 .Build())
             .ToList();
         await Task.WhenAll(handles.Select(h => h.StartAsync()));

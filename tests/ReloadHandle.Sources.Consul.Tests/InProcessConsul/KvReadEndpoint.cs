@@ -54,7 +54,7 @@ internal sealed class KvReadEndpoint(ConsulDouble consul)
         consul.OpenQueryStarted();
         try
         {
-            var answer = await QueryAsync(key, recurse, query, authorizer, consul.Leadership.StoreFor(query.AllowStale, consul.Store), gone.Token);
+            var answer = await QueryAsync(key, recurse, query, authorizer, gone.Token);
             await RespondAsync(context, answer, query.AllowStale, authorizer, stopping, gone.Token);
         }
         finally
@@ -63,11 +63,14 @@ internal sealed class KvReadEndpoint(ConsulDouble consul)
         }
     }
 
-    private async Task<Answer> QueryAsync(string key, bool recurse, QueryOptions query, AclPolicy.Authorizer? authorizer, KvStore store, CancellationToken gone)
+    private async Task<Answer> QueryAsync(string key, bool recurse, QueryOptions query, AclPolicy.Authorizer? authorizer, CancellationToken gone)
     {
+        // The store of the server that runs the query; a stale query's server may be cut off from the leader while it
+        // waits, and from then on sees no writes: each run reads what that server holds now.
+        KvStore Store() => consul.Leadership.StoreFor(query.AllowStale, consul.Store);
         if (query.MinIndex == 0)
         {
-            return Run(store, key, recurse, authorizer);
+            return Run(Store(), key, recurse, authorizer);
         }
 
         using var deadline = new CancellationTokenSource(query.QueryTimeout(consul.Settings), consul.Time);
@@ -77,7 +80,7 @@ internal sealed class KvReadEndpoint(ConsulDouble consul)
         while (true)
         {
             consul.Blocked.Ran(key);
-            var answer = Run(store, key, recurse, authorizer);
+            var answer = Run(Store(), key, recurse, authorizer);
             if (answer.Refusal is not null)
             {
                 return answer;

@@ -158,6 +158,15 @@ public sealed class KvStore
         }
     }
 
+    /// <summary>A cut-off follower's copy caught up with the leader again: queries waiting on it run again.</summary>
+    public void CaughtUp()
+    {
+        lock (_gate)
+        {
+            Fire(ref _changed);
+        }
+    }
+
     /// <summary>A copy that receives no further writes: what a follower cut off from the leader keeps serving.</summary>
     public KvStore Freeze()
     {

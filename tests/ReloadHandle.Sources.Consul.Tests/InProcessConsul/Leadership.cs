@@ -45,13 +45,16 @@ public sealed class Leadership
     public void ElectLeader()
     {
         TaskCompletionSource elected;
+        KvStore? frozen;
         lock (_gate)
         {
+            frozen = _state.Frozen;
             _state = new State(HasLeader: true, LostAt: null, Frozen: null);
             elected = _elected;
             _elected = Signal();
         }
 
+        frozen?.CaughtUp(); // the follower replays what it missed: its waiting queries run again, on the leader's data
         elected.TrySetResult();
     }
 
