@@ -11,6 +11,7 @@ using ReloadHandle.Benchmarks.Harness;
 //   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
 //   latency [--changes N]        propagation latency: file write / HTTP change / etcd put → applied (default 200 changes)
 //   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
+//   consul-scale [--handles N]   1,000 Consul handles against the Consul double: connections, memory, put → applied
 //   anything else                BenchmarkDotNet's own command line, e.g. --filter '*HotRead*'
 var mode = args.FirstOrDefault();
 return mode switch
@@ -18,6 +19,8 @@ return mode switch
     "--quick" => await QuickAsync(),
     "latency" => await HarnessAsync(Option("--changes", 200), Option("--handles", 0), Option("--changes", 200)),
     "scale" => await HarnessAsync(0, Option("--handles", 1000), Option("--changes", 200)),
+    "consul-scale" => await ConsulScaleAsync(Option("--handles", 1000), Option("--changes", 200)),
+    ConsulDoubleHost.Mode => await ConsulDoubleHost.RunAsync(),
     _ => Benchmarks(args, quick: false),
 };
 
@@ -78,6 +81,17 @@ static async Task<int> HarnessAsync(int changes, int handles, int scaleChanges =
         await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-scale-report.csv"), [LatencyResult.CsvHeader, latency.ToCsvRow()]);
     }
 
+    return 0;
+}
+
+// Writes the Consul scale tables next to the other harness reports.
+static async Task<int> ConsulScaleAsync(int handles, int changes)
+{
+    var results = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(results);
+    var stamp = $"<!-- {DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} -->";
+    var (table, latencies) = await ConsulScaleHarness.RunAsync(handles, changes);
+    await File.WriteAllLinesAsync(Path.Combine(results, "Consul-scale-report.md"), [stamp, table, LatencyResult.Header, .. latencies.Select(l => l.ToMarkdownRow())]);
     return 0;
 }
 
