@@ -8,7 +8,7 @@ using ReloadHandle.Benchmarks;
 using ReloadHandle.Benchmarks.Harness;
 
 // Modes (docs/performance.md has the exact commands):
-//   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
+//   --quick                      every BenchmarkDotNet case once (Job.Dry) and the harnesses with a few changes: CI's smoke test
 //   latency [--changes N]        propagation latency: file write / HTTP change / etcd put → applied (default 200 changes)
 //   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
 //   consul-scale [--handles N]   1,000 Consul handles against the Consul double: connections, memory, put → applied
@@ -46,7 +46,8 @@ static async Task<int> QuickAsync()
 {
     var exit = Benchmarks(["--filter", "*"], quick: true);
     var harness = await HarnessAsync(changes: 5, handles: 20, scaleChanges: 5);
-    return exit != 0 ? exit : harness;
+    var consul = await ConsulScaleAsync(handles: 20, changes: 5);
+    return exit != 0 ? exit : harness != 0 ? harness : consul;
 }
 
 // Runs the propagation harness (changes > 0) and the scale harness (handles > 0) against one etcd; writes the tables
