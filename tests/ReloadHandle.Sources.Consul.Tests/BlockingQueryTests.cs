@@ -234,6 +234,31 @@ public sealed class BlockingQueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_with_a_lower_max_query_time_ends_each_wait_early_and_the_source_just_asks_again()
+    {
+        var time = new RecordingTimeProvider();
+        var serverMax = TimeSpan.FromMinutes(1);
+        await using var consul = await ConsulDouble.StartAsync(time, new ConsulDoubleSettings { MaxQueryTime = serverMax });
+        var written = consul.Store.Put(Key, "1");
+        await using var recorder = new SourceRecorder(TestSources.Create(consul, Key, o => (o.TimeProvider, o.MinQueryInterval) = (time, TimeSpan.Zero))); // Wait: 5 min
+        await recorder.WaitForTextAsync("1");
+        await BlockedAtAsync(consul, written);
+        consul.ReadsOf(Key)[1].Parameters["wait"].Should().Be("300s");
+
+        // max_query_time caps the wait at 1 minute (plus its jitter), well before the source's own timeout of 5 min 28.75 s.
+        for (var round = 1; round <= 2; round++)
+        {
+            time.Advance(serverMax + (serverMax / 16));
+            await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 2 + round && consul.IsBlocked(Key, written), () => "the source should ask again on the same index");
+        }
+
+        recorder.Failures.Should().BeEmpty();
+        consul.Store.Put(Key, "2");
+        await recorder.WaitForTextAsync("2");
+        recorder.Changes.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Source_takes_the_handles_clock_unless_its_options_set_one()
     {
         var wait = TimeSpan.FromMinutes(5);
