@@ -1,7 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReloadHandle.Hosting.Internal;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ReloadHandle.Pipeline;
+using ReloadHandle.Probation;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -33,40 +37,50 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     /// <summary>The handle's name: its service key, and the <c>reload.handle</c> attribute of its spans and metrics.</summary>
     public string Name => _registration.HandleName;
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.FromSource" />
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.FromSource(ISource)" />
     public ReloadableBuilder<T> FromSource(ISource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return FromSource(_ => source);
+        var once = SingleUseSource.For(source, Name); // one instance for every provider built from these services: only the first may have it
+        return Source((builder, _) => builder.FromSource(once));
     }
 
-    /// <summary>Sets the handle's source, created from the container when the handle is first resolved.</summary>
+    /// <summary>
+    /// Sets how the handle's source is made: <paramref name="factory"/> runs when the handle is first resolved, once
+    /// per service provider, with the handle's name, clock, logging and the container (<see cref="SourceContext.Services"/>).
+    /// </summary>
     /// <param name="factory">Creates the source; the handle owns it and disposes it.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="InvalidOperationException">A source is already set.</exception>
-    public ReloadableBuilder<T> FromSource(Func<IServiceProvider, ISource> factory)
+    public ReloadableBuilder<T> FromSource(Func<SourceContext, ISource> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        return Source((builder, _) => builder.FromSource(factory));
+    }
+
+    IReloadHandleBuilder IReloadHandleBuilder.FromSource(Func<SourceContext, ISource> factory) => FromSource(factory);
+
+    private ReloadableBuilder<T> Source(Action<ReloadHandleBuilder<T>, IServiceProvider> step)
+    {
         if (_registration.HasSource)
         {
             throw new InvalidOperationException($"Handle '{Name}' already has a source; a handle has one source.");
         }
 
         _registration.HasSource = true;
-        _registration.Add((builder, services) => builder.FromSource(factory(services)));
+        _registration.Add(step);
         return this;
     }
-
-    IReloadHandleBuilder IReloadHandleBuilder.FromSource(ISource source) => FromSource(source);
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Func{T, bool}, string)" />
     public ReloadableBuilder<T> Validate(Func<T, bool> predicate, string message) => Apply(b => b.Validate(predicate, message));
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Action{T, ICollection{string}})" />
-    public ReloadableBuilder<T> Validate(Action<T, ICollection<string>> validate) => Apply(b => b.Validate(validate));
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(Action{T, ICollection{string}}, string?)" />
+    public ReloadableBuilder<T> Validate(Action<T, ICollection<string>> validate, [CallerArgumentExpression(nameof(validate))] string? description = null) =>
+        Apply(b => b.Validate(validate, description));
 
-    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(IReloadValidator{T})" />
-    public ReloadableBuilder<T> Validate(IReloadValidator<T> validator) => Apply(b => b.Validate(validator));
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Validate(IReloadValidator{T}, string?)" />
+    public ReloadableBuilder<T> Validate(IReloadValidator<T> validator, string? description = null) => Apply(b => b.Validate(validator, description));
 
     /// <summary>
     /// Validates candidates with their data annotations (<c>[Required]</c>, <c>[Range]</c>, <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>),
@@ -77,6 +91,39 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     [RequiresUnreferencedCode("Data annotations validation reads the members of T by reflection.")]
     public ReloadableBuilder<T> ValidateDataAnnotations() =>
         Apply(b => b.Validate(new OptionsValidatorAdapter<T>(new DataAnnotationValidateOptions<T>(name: null), _registration.OptionsName)));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.Label" />
+    public ReloadableBuilder<T> Label(Func<T, string?> selector) => Apply(b => b.Label(selector));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithProbation(TimeSpan, Func{ProbationContext{T}, ProbationVerdict}, TimeSpan?)" />
+    public ReloadableBuilder<T> WithProbation(TimeSpan window, Func<ProbationContext<T>, ProbationVerdict> check, TimeSpan? interval = null) =>
+        Apply(b => b.WithProbation(window, check, interval));
+
+    /// <summary>
+    /// Puts every reload on probation against a registered health check: the reload fails its probation (and is
+    /// rolled back, NACKed and quarantined) when the health check named <paramref name="healthCheckName"/> reports
+    /// <see cref="HealthStatus.Unhealthy"/> during <paramref name="window"/>. See
+    /// <see cref="ReloadHandleBuilder{T}.WithProbation(TimeSpan, Func{ProbationContext{T}, ProbationVerdict}, TimeSpan?)"/>.
+    /// </summary>
+    /// <param name="window">How long a new value is on probation.</param>
+    /// <param name="healthCheckName">The name the check was registered with (<c>AddHealthChecks().AddCheck(name, …)</c>).</param>
+    /// <param name="interval">How often the check runs; a tenth of the window unless set.</param>
+    /// <returns>This builder.</returns>
+    public ReloadableBuilder<T> WithProbation(TimeSpan window, string healthCheckName, TimeSpan? interval = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(healthCheckName);
+        _registration.Probe.WithProbation(window, _ => ProbationVerdict.Healthy, interval); // checks the arguments now
+        return Configure((builder, services) => builder.WithProbation(
+            window,
+            async (_, cancellationToken) =>
+            {
+                var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == healthCheckName, cancellationToken).ConfigureAwait(false);
+                return report.Entries.TryGetValue(healthCheckName, out var entry) && entry.Status == HealthStatus.Unhealthy
+                    ? ProbationVerdict.Failed($"health check '{healthCheckName}' is unhealthy: {entry.Description ?? "no description"}")
+                    : ProbationVerdict.Healthy;
+            },
+            interval));
+    }
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Prepare" />
     public ReloadableBuilder<T> Prepare(Func<T, T> prepare) => Apply(b => b.Prepare(prepare));

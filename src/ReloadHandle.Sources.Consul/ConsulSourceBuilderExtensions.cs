@@ -34,7 +34,7 @@ public static class ConsulSourceBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var uri = ConsulEndpoint.Parse(address, $"handle '{builder.Name}'");
         var (target, options) = Configure(builder, key, configure, sharedClient: false);
-        builder.FromSource(new ConsulSource(uri, target, options));
+        builder.FromSource(context => new ConsulSource(uri, target, options, context));
         return builder;
     }
 
@@ -57,7 +57,7 @@ public static class ConsulSourceBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(client);
         var (target, options) = Configure(builder, key, configure, sharedClient: true);
-        builder.FromSource(new ConsulSource(client, target, options));
+        builder.FromSource(context => new ConsulSource(client, target, options, context));
         return builder;
     }
 

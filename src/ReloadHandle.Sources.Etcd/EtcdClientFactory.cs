@@ -32,6 +32,7 @@ public static class EtcdClientFactory
             client.SetCredentials(options.Username, options.Password!, options.TokenRefreshInterval);
         }
 
+        Internal.ClientEndpoints.Remember(client, endpoints);
         return client;
     }
 

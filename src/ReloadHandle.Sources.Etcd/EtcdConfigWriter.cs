@@ -130,7 +130,8 @@ public sealed class EtcdConfigWriter<T>
         var prefix = ByteString.CopyFrom(_target.Key);
         var end = ByteString.CopyFrom(_target.RangeEnd);
         var current = await EtcdCall.RunAsync(
-            $"Reading etcd:{_target}",
+            _client,
+            $"Range of {_target.Noun} before writing it",
             token => _client.GetAsync(new RangeRequest { Key = prefix, RangeEnd = end, KeysOnly = true }, _headers, null, token),
             _options.RequestTimeout,
             _options.TimeProvider ?? TimeProvider.System,
@@ -167,7 +168,8 @@ public sealed class EtcdConfigWriter<T>
     private async Task<EtcdWriteResult> CommitAsync(TxnRequest txn, CancellationToken cancellationToken)
     {
         var response = await EtcdCall.RunAsync(
-            $"Writing etcd:{_target}",
+            _client,
+            $"Txn writing {_target.Noun}",
             token => _client.TransactionAsync(txn, _headers, null, token),
             _options.RequestTimeout,
             _options.TimeProvider ?? TimeProvider.System,

@@ -10,7 +10,7 @@ public static class EtcdSourceBuilderExtensions
 {
     /// <summary>
     /// Reads <paramref name="key"/> (or, with <see cref="EtcdSourceOptions.Prefix"/>, every key under it) from etcd and
-    /// watches it. The handle's source creates and owns its own client.
+    /// watches it. Each handle built gets its own source, which creates and owns its own client.
     /// </summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The handle builder.</param>
@@ -43,7 +43,7 @@ public static class EtcdSourceBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoints);
         var (target, options) = Configure(builder, key, configure, sharedClient: false);
-        builder.FromSource(new EtcdSource(EtcdClientFactory.Create(endpoints, options), ownsClient: true, target, options));
+        builder.FromSource(context => new EtcdSource(EtcdClientFactory.Create(endpoints, options), ownsClient: true, target, options, context));
         return builder;
     }
 
@@ -77,7 +77,7 @@ public static class EtcdSourceBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(client);
         var (target, options) = Configure(builder, key, configure, sharedClient: true);
-        builder.FromSource(new EtcdSource(client, ownsClient: false, target, options));
+        builder.FromSource(context => new EtcdSource(client, ownsClient: false, target, options, context));
         return builder;
     }
 

@@ -11,10 +11,10 @@ namespace ReloadHandle.Sources.File;
 /// <remarks>
 /// A missing file (or directory) yields <see cref="SourceChange.Absent"/>: the handle keeps its last good value and
 /// reports itself degraded until the file returns. A file that exists but cannot be read (not a regular file, no
-/// permission, over <see cref="FileSourceOptions.MaxFileBytes"/>) ends the enumeration with a
-/// <see cref="SourceException"/>: the handle reports the reason and enumerates again after its retry delay.
+/// permission, over <see cref="FileSourceOptions.MaxFileBytes"/>) is reported with <see cref="SourceChange.Failure"/>
+/// and watched on: the handle shows the reason, keeps its last good value, and reads the file again at its next event.
 /// </remarks>
-internal sealed class FileSource : IHandleAwareSource
+internal sealed class FileSource : ISource
 {
     /// <summary>Metadata key of the file's modification time (ISO 8601, UTC), for display.</summary>
     public const string MtimeKey = "mtime";
@@ -28,16 +28,17 @@ internal sealed class FileSource : IHandleAwareSource
     private FileWatch? _watch;
     private int _reads;
 
-    public FileSource(string path, FileSourceOptions options, string? handleName = null)
+    /// <summary>Creates the source of one handle; the options' clock and logging win over the handle's.</summary>
+    public FileSource(string path, FileSourceOptions options, SourceContext? context = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(options);
         FilePath = Path.GetFullPath(path);
-        options.Validate(handleName, FilePath);
+        options.Validate(context?.HandleName, FilePath);
         Options = options;
         Description = new SourceDescription("file", FilePath);
-        Time = options.TimeProvider ?? TimeProvider.System;
-        Logger = options.LoggerFactory?.CreateLogger(LogCategory) ?? NullLogger.Instance;
+        Time = options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System;
+        Logger = (options.LoggerFactory ?? context?.LoggerFactory)?.CreateLogger(LogCategory) ?? NullLogger.Instance;
     }
 
     public SourceDescription Description { get; }
@@ -48,10 +49,10 @@ internal sealed class FileSource : IHandleAwareSource
     public FileSourceOptions Options { get; }
 
     /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
-    public TimeProvider Time { get; private set; }
+    public TimeProvider Time { get; }
 
     /// <summary>The logger: from the options' factory if set, else from the owning handle's.</summary>
-    public ILogger Logger { get; private set; }
+    public ILogger Logger { get; }
 
     /// <summary>Test hook: runs before each directory watcher starts; throw to simulate exhausted inotify limits.</summary>
     internal Action<string>? BeforeWatcherStarts { get; set; }
@@ -62,17 +63,6 @@ internal sealed class FileSource : IHandleAwareSource
     /// <summary>How many times the file was read (for tests: a read that finds nothing new yields nothing).</summary>
     internal int Reads => Volatile.Read(ref _reads);
 
-    /// <summary>Takes the handle's clock and logging where the options leave them unset.</summary>
-    public void Attach(SourceContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        Time = Options.TimeProvider ?? context.TimeProvider;
-        if (Options.LoggerFactory is null)
-        {
-            Logger = context.LoggerFactory.CreateLogger(LogCategory);
-        }
-    }
-
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -81,19 +71,18 @@ internal sealed class FileSource : IHandleAwareSource
         Volatile.Write(ref _watch, watch);
         try
         {
-            var delivered = false;
-            string? revision = null;
+            string? delivered = null; // the state handed on last: a content hash, or why there is none
             var trigger = ReloadTrigger.Poll; // the first read of an enumeration is a scan, not an event
             while (true)
             {
                 watch.Refresh();
-                var content = FileContent.Read(FilePath, Options.MaxFileBytes);
+                var change = FileContent.Read(FilePath, Options.MaxFileBytes).ToChange(watch.RealPath, trigger);
                 Interlocked.Increment(ref _reads);
-                if (!delivered || content.Hash != revision)
+                var state = FileContent.StateOf(change);
+                if (state != delivered)
                 {
-                    delivered = true;
-                    revision = content.Hash;
-                    yield return content.ToChange(watch.RealPath, trigger);
+                    delivered = state;
+                    yield return change; // an unreadable file is reported and watched on: fixing it is seen at once
                 }
 
                 try

@@ -33,7 +33,9 @@ public static class FileSourceBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var options = new FileSourceOptions();
         configure?.Invoke(options);
-        builder.FromSource(new FileSource(path, options, builder.Name));
+        var fullPath = Path.GetFullPath(path);
+        options.Validate(builder.Name, fullPath); // bad options fail here, at registration, not when the handle is built
+        builder.FromSource(context => new FileSource(fullPath, options, context));
         return builder;
     }
 }

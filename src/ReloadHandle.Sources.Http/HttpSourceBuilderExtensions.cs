@@ -38,7 +38,8 @@ public static class HttpSourceBuilderExtensions
         ArgumentNullException.ThrowIfNull(uri);
         var options = new HttpSourceOptions();
         configure?.Invoke(options);
-        builder.FromSource(new HttpSource(uri, options, builder.Name));
+        HttpSource.Check(uri, options, builder.Name); // bad options fail here, at registration, not when the handle is built
+        builder.FromSource(context => new HttpSource(uri, options, context));
         return builder;
     }
 }

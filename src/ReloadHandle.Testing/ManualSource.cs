@@ -7,9 +7,19 @@ namespace ReloadHandle.Testing;
 
 /// <summary>
 /// A source driven by your test: <see cref="Set(string, string?, IReadOnlyDictionary{string, string}?)"/> a payload,
-/// <see cref="SetAbsent"/>, or <see cref="Fail"/> the current enumeration. Thread-safe.
+/// <see cref="Publish"/> any <see cref="SourceChange"/>, <see cref="SetAbsent"/>, <see cref="ReportFailure"/> while
+/// watching, or <see cref="Fail"/> the current enumeration. Thread-safe.
 /// </summary>
 /// <remarks>Each enumeration starts with the current state, as the <see cref="ISource"/> contract requires.</remarks>
+/// <example>
+/// <code>
+/// var source = new ManualSource("{"max":1}");
+/// await using var handle = new ReloadHandleBuilder&lt;Limits&gt;("limits").FromSource(source).Build();
+/// await handle.StartAsync();
+/// source.Set("{"max":2}", revision: "2");
+/// await handle.WaitForVersionAsync(2);
+/// </code>
+/// </example>
 public sealed class ManualSource : ISource
 {
     private readonly object _gate = new();
@@ -47,14 +57,14 @@ public sealed class ManualSource : ISource
     /// <summary><see langword="true"/> once <see cref="DisposeAsync"/> ran.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Publishes <paramref name="json"/> as the new state.</summary>
+    /// <summary>Publishes <paramref name="json"/> as the new state: every running enumeration yields it, and every new one starts with it.</summary>
     /// <param name="json">The payload as text (UTF-8).</param>
     /// <param name="revision">The revision to report.</param>
     /// <param name="metadata">Metadata such as a traceparent.</param>
     public void Set(string json, string? revision = null, IReadOnlyDictionary<string, string>? metadata = null) =>
         Publish(new SourceChange(Encoding.UTF8.GetBytes(json), revision, metadata));
 
-    /// <summary>Publishes <paramref name="change"/> as the new state.</summary>
+    /// <summary>Publishes <paramref name="change"/> (any payload, revision, metadata or trigger; bytes need not be valid text) as the new state.</summary>
     /// <param name="change">The change.</param>
     public void Publish(SourceChange change)
     {
@@ -65,6 +75,23 @@ public sealed class ManualSource : ISource
             foreach (var watcher in _watchers)
             {
                 watcher.Writer.TryWrite(change);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports a failure to every running enumeration without ending it (<see cref="SourceChange.Failure"/>), as a
+    /// source does when its store cannot be read for now; the state is kept, so a new enumeration does not see it.
+    /// </summary>
+    /// <param name="reason">What failed, as the source would say it.</param>
+    public void ReportFailure(string reason)
+    {
+        var failure = SourceChange.Failure(reason);
+        lock (_gate)
+        {
+            foreach (var watcher in _watchers)
+            {
+                watcher.Writer.TryWrite(failure);
             }
         }
     }

@@ -9,8 +9,8 @@ namespace ReloadHandle.Testing;
 /// The behaviour every <see cref="ISource"/> must have. Derive a test class from it in your test project, implement the
 /// hooks for your store, and xunit runs every check against your source: the initial value arrives; each change
 /// arrives; a burst ends in the final state; cancellation stops promptly; disposal frees resources; failures become
-/// status, not reader exceptions; unchanged content makes no new version; revisions behave as documented; metadata
-/// passes through.
+/// status, not reader exceptions; each handle gets its own source; unchanged content makes no new version; revisions
+/// behave as documented; metadata passes through.
 /// </summary>
 /// <remarks>
 /// Each test gets a fresh instance (xunit's rule), so <see cref="IAsyncLifetime.InitializeAsync"/> can create a fresh
@@ -160,6 +160,56 @@ public abstract class SourceConformanceTests : IAsyncLifetime
         await WaitUntilAsync(handle, h => h.Current.Value.N == 2 && h.Status.State == HandleState.Healthy, "the handle should recover once the source is repaired");
     }
 
+    /// <summary>
+    /// A builder whose source is a factory builds independent handles: each gets its own source (never one shared
+    /// enumeration), both follow the store, and disposing one leaves the other following it.
+    /// </summary>
+    [Fact]
+    public async Task Each_handle_gets_its_own_source()
+    {
+        await WriteAsync(ConformanceDocument.Payload(1));
+        var created = new List<ISource>();
+        var builder = new ReloadHandleBuilder<ConformanceDocument>("conformance")
+            .FromSource(_ =>
+            {
+                var source = CreateSource();
+                lock (created)
+                {
+                    created.Add(source);
+                }
+
+                return source;
+            })
+            .WithRetry(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(250))
+            .WithStartup(EventTimeout);
+        ConfigureHandle(builder);
+        var first = builder.Build();
+        await using var second = builder.Build();
+        Assert.Equal(2, created.Count);
+        Assert.NotSame(created[0], created[1]);
+        await first.StartAsync().WaitAsync(EventTimeout);
+        await second.StartAsync().WaitAsync(EventTimeout);
+        await WriteAsync(ConformanceDocument.Payload(2));
+        await WaitUntilAsync(first, h => h.Current.Value.N == 2, "the first handle should follow the store");
+        await WaitUntilAsync(second, h => h.Current.Value.N == 2, "the second handle should follow the store");
+
+        await first.DisposeAsync();
+        await WriteAsync(ConformanceDocument.Payload(3));
+        await WaitUntilAsync(second, h => h.Current.Value.N == 3, "the second handle should still follow the store after the first was disposed");
+    }
+
+    /// <summary>A source instance serves one handle: building a second handle from it fails clearly instead of sharing it.</summary>
+    [Fact]
+    public async Task A_source_instance_serves_one_handle()
+    {
+        await WriteAsync(ConformanceDocument.Payload(1));
+        var builder = new ReloadHandleBuilder<ConformanceDocument>("conformance").FromSource(CreateSource());
+        ConfigureHandle(builder);
+        await using var handle = builder.Build();
+        var second = Assert.Throws<InvalidOperationException>(() => builder.Build());
+        Assert.Contains("a source serves one handle", second.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Writing identical content makes no new version.</summary>
     [Fact]
     public async Task Unchanged_content_makes_no_new_version()
@@ -223,7 +273,7 @@ public abstract class SourceConformanceTests : IAsyncLifetime
     protected async Task<ReloadHandle<ConformanceDocument>> StartHandleAsync()
     {
         var builder = new ReloadHandleBuilder<ConformanceDocument>("conformance")
-            .FromSource(CreateSource())
+            .FromSource(_ => CreateSource())
             .WithRetry(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(250))
             .WithStartup(EventTimeout);
         ConfigureHandle(builder);

@@ -12,6 +12,9 @@ public enum HandleState
     /// <summary>A value is live, but the last attempt failed or the source is failing: the last good value keeps serving.</summary>
     Degraded,
 
-    /// <summary>No value is live and attempts are failing (or start-up failed).</summary>
+    /// <summary>
+    /// No value is live and attempts are failing (or start-up failed); or the handle's reload loop itself faulted and
+    /// is restarting (any last good value keeps serving). <see cref="ReloadStatus.LastError"/> says which.
+    /// </summary>
     Failed,
 }

@@ -56,4 +56,15 @@ public interface IReloadable<T>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The first live snapshot.</returns>
     Task<Snapshot<T>> WaitForFirstValueAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes with the first live snapshot whose <see cref="ISnapshot.Version"/> is at least
+    /// <paramref name="version"/> (at once if the current one is): for tests and tools that applied a change and must
+    /// know it is live.
+    /// </summary>
+    /// <param name="version">The version to wait for; at least 1.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The snapshot that reached the version.</returns>
+    /// <exception cref="ObjectDisposedException">The handle was disposed before the version was reached.</exception>
+    Task<Snapshot<T>> WaitForVersionAsync(long version, CancellationToken cancellationToken = default);
 }

@@ -23,6 +23,23 @@ public interface ISnapshot
     /// <summary>Lower-case hex SHA-256 of the payload; <see langword="null"/> for a value applied by code whose decoder cannot encode.</summary>
     string? ContentHash { get; }
 
+    /// <summary>
+    /// The config id: the first 16 hex digits of <see cref="ContentHash"/> (<see cref="ConfigIdentity"/>). The same
+    /// content has the same id on every instance and after every restart: search traces and fleets by it.
+    /// <see langword="null"/> when <see cref="ContentHash"/> is.
+    /// </summary>
+    string? ConfigId { get; }
+
+    /// <summary>
+    /// A human label for the content, such as <c>v1.2.3</c> or a git commit: from the handle's label selector
+    /// (<c>.Label(v =&gt; v.Version)</c>) when it gives one, else from the publisher's metadata
+    /// (<see cref="Sources.SourceMetadataKeys.Label"/>); <see langword="null"/> when neither has one.
+    /// </summary>
+    string? Label { get; }
+
+    /// <summary>Who published the content, from the writer's metadata (<see cref="Sources.SourceMetadataKeys.Publisher"/>), if it said.</summary>
+    string? Publisher { get; }
+
     /// <summary>When the snapshot went live, from the handle's <see cref="TimeProvider"/>.</summary>
     DateTimeOffset AppliedAt { get; }
 

@@ -1,14 +1,12 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Reactive.Concurrency;
-using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using Microsoft.Extensions.Logging;
-using ReloadHandle.Decoding;
+using ReloadHandle.Groups;
 using ReloadHandle.Internal;
+using ReloadHandle.Pipeline;
+using ReloadHandle.Secrets;
 using ReloadHandle.Sources;
-using ReloadHandle.Validation;
+using ReloadHandle.Startup;
+using ReloadHandle.Telemetry;
 
 namespace ReloadHandle;
 
@@ -21,90 +19,48 @@ namespace ReloadHandle;
 /// <remarks>
 /// <para><b>Thread safety.</b> Every member is thread-safe. Reads (<see cref="Current"/>, <see cref="TryGetCurrent"/>,
 /// <see cref="Lease"/>) never block and never wait for writers. Writes (<see cref="ApplyAsync(T, CancellationToken)"/>,
-/// <see cref="ApplyChangeAsync"/>, <see cref="RollbackAsync"/> and the source) are serialized.</para>
+/// <see cref="ApplyChangeAsync"/>, <see cref="RollbackAsync(long, CancellationToken)"/> and the source) are serialized.</para>
 /// <para><b>Ownership.</b> The handle owns its source and its values: a replaced value that is
 /// <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/> is disposed exactly once, after its last lease ends.</para>
 /// </remarks>
-public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleGauges
+public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDisposable, IHandleGauges
 {
-    private static readonly IScheduler DeliveryScheduler = TaskPoolScheduler.Default.DisableOptimizations(typeof(ISchedulerLongRunning));
-
+    private readonly HandleSettings<T> _settings;
     private readonly ISource? _source;
     private readonly SourceDescription _sourceForTelemetry;
-    private readonly string _sourceText;
-    private readonly IPayloadDecoder<T> _decoder;
-    private readonly IPayloadEncoder<T>? _encoder;
-    private readonly IReloadValidator<T>[] _validators;
-    private readonly Func<T, T>? _prepare;
-    private readonly int _historySize;
-    private readonly int _maxPayloadBytes;
-    private readonly TimeSpan _startupTimeout;
-    private readonly StartupFallback _fallback;
-    private readonly bool _hasDefault;
-    private readonly T? _defaultValue;
-    private readonly LastKnownGoodCache? _cache;
-    private readonly TimeSpan? _drainTimeout;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SourceLoop? _loop;
-    private readonly string _versionTagName;
-
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly StatusTracker _status;
-    private readonly AttemptRecorder<T> _recorder;
-    private readonly object _startGate = new();
+    private readonly HandleEvents<T> _events;
+    private readonly ReloadPipeline<T> _pipeline;
+    private readonly StartupGate<T> _startup;
+    private readonly SourceLoop? _loop;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly TaskCompletionSource<Snapshot<T>> _firstValue = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly BehaviorSubject<Snapshot<T>?> _snapshots = new(null);
-    private readonly Subject<ReloadResult<T>> _attempts = new();
-    private readonly IObservable<Snapshot<T>> _changes;
-    private readonly IObservable<ReloadResult<T>> _attemptsView;
 
+    // What readers see: written only by the pipeline, under its write gate.
     private Snapshot<T>? _current;
     private Snapshot<T>[] _history = [];
-    private long _lastVersion;
+
     private bool _sourceDelivered;
-    private Task? _startTask;
     private Task? _loopTask;
     private int _disposed;
-    private bool _closed;
 
-    internal ReloadHandle(ReloadHandleBuilder<T> builder, TimeProvider time, ILogger logger)
+    internal ReloadHandle(HandleSettings<T> settings)
     {
-        Name = builder.Name;
-        _source = builder.Source;
+        _settings = settings;
+        Name = settings.Name;
+        _logger = new GuardedLogger(settings.LoggerFactory.CreateLogger(ReloadTelemetry.ActivitySourceName));
+        _source = settings.SourceFactory?.Invoke(new SourceContext(Name, settings.Time, settings.LoggerFactory, settings.Services));
         _sourceForTelemetry = _source?.Description ?? new SourceDescription("code", string.Empty);
-        _sourceText = _sourceForTelemetry.ToString();
-        _decoder = builder.Decoder!;
-        _encoder = _decoder as IPayloadEncoder<T>;
-        _validators = [.. builder.Validators];
-        _prepare = builder.PrepareStep;
-        _historySize = builder.HistorySize;
-        _maxPayloadBytes = builder.MaxPayloadBytes;
-        _startupTimeout = builder.StartupTimeout;
-        _fallback = builder.Fallback;
-        _hasDefault = builder.HasDefault;
-        _defaultValue = builder.DefaultValue;
-        _cache = builder.CachePath is { } path ? new LastKnownGoodCache(path) : null;
-        _drainTimeout = builder.DrainTimeout;
-        _time = time;
-        _logger = logger;
-        _versionTagName = $"config.{Name}.version";
-
-        _status = new StatusTracker(time, _source?.Description, () => Volatile.Read(ref _current) is not null);
-        _recorder = new AttemptRecorder<T>(Name, _sourceForTelemetry, logger);
+        var sourceText = _sourceForTelemetry.ToString();
+        _status = new StatusTracker(settings.Time, _source?.Description, () => Volatile.Read(ref _current) is not null);
+        _events = new HandleEvents<T>(Name, _logger);
+        _pipeline = new ReloadPipeline<T>(settings, this, _sourceForTelemetry, _status, _events, _logger);
+        _startup = new StartupGate<T>(settings, sourceText, _pipeline, _events, _status, _logger);
         if (_source is not null)
         {
-            _loop = new SourceLoop(_source, Name, builder.Retry, time, logger, OnSourceStatus, ApplyFromSourceAsync);
+            _loop = new SourceLoop(_source, Name, settings.Retry, settings.Time, _logger, ScrubLive, _status.SourceReported, OnLoopFault, ApplyFromSourceAsync);
         }
-        _changes = Observable.Create<Snapshot<T>>(observer => _snapshots
-            .Where(snapshot => snapshot is not null)
-            .Select(snapshot => snapshot!)
-            .ObserveOn(DeliveryScheduler)
-            .Subscribe(new GuardedObserver<Snapshot<T>>(observer, _logger, Name)));
-        _attemptsView = Observable.Create<ReloadResult<T>>(observer => _attempts
-            .ObserveOn(DeliveryScheduler)
-            .Subscribe(new GuardedObserver<ReloadResult<T>>(observer, _logger, Name)));
+
         ReloadDiagnostics.Register(this);
     }
 
@@ -124,20 +80,43 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public SourceDescription? Source => _source?.Description;
 
     /// <inheritdoc />
-    public IObservable<Snapshot<T>> Changes => _changes;
+    public IObservable<Snapshot<T>> Changes => _events.Changes;
 
     /// <inheritdoc />
-    public IObservable<ReloadResult<T>> Attempts => _attemptsView;
+    public IObservable<ReloadResult<T>> Attempts => _events.Attempts;
+
+    /// <inheritdoc />
+    Type IReloadHandle.ValueType => typeof(T);
+
+    /// <inheritdoc />
+    ISnapshot? IReloadHandle.Current => Volatile.Read(ref _current);
+
+    /// <inheritdoc />
+    IReadOnlyList<ISnapshot> IReloadHandle.History => Volatile.Read(ref _history);
+
+    /// <inheritdoc />
+    IObservable<IReloadResult> IReloadHandle.Attempts => _events.Attempts;
 
     string IHandleGauges.SourceKind => _sourceForTelemetry.Kind;
 
     long IHandleGauges.CurrentVersion => Volatile.Read(ref _current)?.Version ?? 0;
 
-    double? IHandleGauges.SecondsSinceSuccess => _status.LastSuccessTimestamp is var last and not 0 ? _time.GetElapsedTime(last).TotalSeconds : null;
+    double? IHandleGauges.SecondsSinceSuccess => _status.LastSuccessTimestamp is var last and not 0 ? _settings.Time.GetElapsedTime(last).TotalSeconds : null;
 
     int? IHandleGauges.SourceStateValue => (int?)_status.Source?.State;
 
     int IHandleGauges.HandleStateValue => (int)Status.State;
+
+    (string? Id, string? Label) IHandleGauges.LiveIdentity => Volatile.Read(ref _current) is { } live ? (live.ConfigId, live.Label) : (null, null);
+
+    /// <summary>The group this handle is a member of, if any.</summary>
+    internal ReloadGroup? Group { get; private set; }
+
+    /// <summary>This handle's position in <see cref="Group"/>.</summary>
+    internal int GroupIndex { get; private set; }
+
+    /// <summary>The live snapshot or null, for the write side (one volatile read).</summary>
+    internal Snapshot<T>? CurrentOrNull => Volatile.Read(ref _current);
 
     /// <inheritdoc />
     public bool TryGetCurrent([NotNullWhen(true)] out Snapshot<T>? snapshot)
@@ -152,21 +131,26 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         while (true)
         {
             var snapshot = Current;
-            if (snapshot.TryAddOwner())
+            if (snapshot.TryEnter() is var stripe and >= 0)
             {
-                if (!snapshot.IsReleased)
-                {
-                    return new SnapshotLease<T>(snapshot);
-                }
-
-                snapshot.RemoveOwner(); // forced out by a drain timeout: take the newer one
+                return new SnapshotLease<T>(snapshot, stripe);
             }
+
+            // Replaced between the read and the lease: the newer snapshot is already current — unless the handle closed.
+            ObjectDisposedException.ThrowIf(ReferenceEquals(Volatile.Read(ref _current), snapshot), this);
         }
     }
 
     /// <inheritdoc />
     public Task<Snapshot<T>> WaitForFirstValueAsync(CancellationToken cancellationToken = default) =>
-        _firstValue.Task.WaitAsync(cancellationToken);
+        _events.FirstValue.WaitAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Snapshot<T>> WaitForVersionAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        return _events.WaitForVersionAsync(version, cancellationToken);
+    }
 
     /// <summary>
     /// Starts watching the source and waits for the first valid value, up to the start-up timeout; then applies the
@@ -178,12 +162,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        lock (_startGate)
-        {
-            _startTask ??= StartCoreAsync();
-        }
-
-        return _startTask.WaitAsync(cancellationToken);
+        return _startup.StartAsync(_loop is null ? null : StartLoop, _stopping.Token, cancellationToken);
     }
 
     /// <summary>Validates <paramref name="value"/> and, if valid and different, makes it the live value (trigger <see cref="ReloadTrigger.Manual"/>).</summary>
@@ -193,11 +172,11 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public Task<ReloadResult<T>> ApplyAsync(T value, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return AttemptAsync(Candidate<T>.ForValue(value, ReloadTrigger.Manual), cancellationToken);
+        return _pipeline.RunAsync(Candidate<T>.ForValue(value, ReloadTrigger.Manual), cancellationToken);
     }
 
     /// <summary>Decodes, validates and applies a source change directly, as if the handle's source had produced it.</summary>
-    /// <param name="change">The change; an absent change is rejected.</param>
+    /// <param name="change">The change; an absent change or a failure report is rejected.</param>
     /// <param name="cancellationToken">Cancels waiting for other writers.</param>
     /// <returns>The outcome.</returns>
     public Task<ReloadResult<T>> ApplyChangeAsync(SourceChange change, CancellationToken cancellationToken = default)
@@ -205,7 +184,7 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
         ArgumentNullException.ThrowIfNull(change);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var writers = TraceParents.TryGet(change, out var writer) ? [writer] : Candidate<T>.NoWriters;
-        return AttemptAsync(Candidate<T>.ForChange(change, change.Trigger, writers, 1), cancellationToken);
+        return _pipeline.RunAsync(Candidate<T>.ForChange(change, change.Trigger, writers, 1, _sourceForTelemetry.ToString()), cancellationToken);
     }
 
     /// <summary>
@@ -216,28 +195,11 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     /// <param name="change">The candidate payload.</param>
     /// <param name="cancellationToken">Cancels waiting for writers (validators see one candidate at a time).</param>
     /// <returns>Every error, secrets removed; empty when the change would go live or equals the current value.</returns>
-    public async Task<IReadOnlyList<string>> CheckAsync(SourceChange change, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> CheckAsync(SourceChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var candidate = Candidate<T>.ForChange(change, change.Trigger, Candidate<T>.NoWriters, 1);
-            var previous = _current;
-            var evaluation = new Evaluation(candidate);
-            Evaluate(candidate, previous, ref evaluation);
-            if (evaluation.Built)
-            {
-                DisposeValue(evaluation.Value, 0);
-            }
-
-            return evaluation.CleanErrors(previous);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        return _pipeline.CheckAsync(change, cancellationToken);
     }
 
     /// <summary>
@@ -250,28 +212,65 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
     public Task<ReloadResult<T>> RollbackAsync(long version, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var target = History.FirstOrDefault(s => s.Version == version);
-        Candidate<T> candidate;
-        if (target is null)
+        return _pipeline.RunAsync(Rollback.To(History, s => s.Version == version, $"version {version}", Name), cancellationToken);
+    }
+
+    /// <summary>
+    /// Re-applies the newest snapshot in <see cref="History"/> whose content has config id <paramref name="configId"/>
+    /// (or a content hash or a prefix of at least 8 hex digits of either), as <see cref="RollbackAsync(long, CancellationToken)"/> does:
+    /// for an operator who found the id in a trace or in the fleet view.
+    /// </summary>
+    /// <param name="configId">The config id to go back to.</param>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>The outcome; rejected when no snapshot in history has that content.</returns>
+    public Task<ReloadResult<T>> RollbackAsync(string configId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configId);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _pipeline.RunAsync(Rollback.To(History, s => ConfigIdentity.Matches(s, configId), $"config id {configId}", Name), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _loop is null || _loopTask is null ? Task.CompletedTask : _loop.RefreshAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    int IReloadHandle.OpenLeases(ISnapshot snapshot) => snapshot is Snapshot<T> mine && mine.HandleName == Name ? mine.OpenLeases : 0;
+
+    /// <inheritdoc />
+    IReadOnlyList<ConfigChange> IReloadHandle.Diff(ISnapshot older, ISnapshot newer)
+    {
+        if (older is not Snapshot<T> { Payload: { } before } from || newer is not Snapshot<T> { Payload: { } after } to || from.ContentHash == to.ContentHash)
         {
-            var kept = History.Count == 0 ? "none" : $"{History[^1].Version}..{History[0].Version}";
-            candidate = Candidate<T>.Refused(ReloadTrigger.Rollback, $"version {version} is not in the history of handle '{Name}' (it keeps versions {kept})");
-        }
-        else if (target.Payload is { } payload)
-        {
-            candidate = Candidate<T>.ForPayload(payload, target.SourceRevision, target.ContentHash, ReloadTrigger.Rollback);
-        }
-        else if (target.Value is IDisposable or IAsyncDisposable)
-        {
-            candidate = Candidate<T>.Refused(ReloadTrigger.Rollback, $"version {version} of handle '{Name}' was disposed when replaced and no payload was kept to rebuild it");
-        }
-        else
-        {
-            candidate = Candidate<T>.ForValue(target.Value, ReloadTrigger.Rollback) with { Revision = target.SourceRevision, Hash = target.ContentHash };
+            return [];
         }
 
-        return AttemptAsync(candidate, cancellationToken);
+        return ValueDiff.Between(before, after, SecretScrubber.SecretsOf(from.Value, to.Value, CurrentValue()));
     }
+
+    /// <inheritdoc />
+    async Task<IReloadResult> IReloadHandle.RollbackAsync(long version, CancellationToken cancellationToken) =>
+        await RollbackAsync(version, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    async Task<IReloadResult> IReloadHandle.RollbackAsync(string configId, CancellationToken cancellationToken) =>
+        await RollbackAsync(configId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Lets content that failed probation be applied again: the content with config id <paramref name="configId"/> (or
+    /// a content hash, or a prefix of 8 or more digits), or every quarantined content when <see langword="null"/>.
+    /// The source's current state is not re-read; call <see cref="RefreshAsync"/> for that.
+    /// </summary>
+    /// <param name="configId">The content to release, or <see langword="null"/> for all.</param>
+    /// <returns>How many contents left the quarantine.</returns>
+    public int ClearQuarantine(string? configId = null) => _settings.Quarantine?.Clear(configId) ?? 0;
+
+    /// <summary>The contents that failed probation and are refused when sent again: config id, reason, when.</summary>
+    public IReadOnlyList<(string ConfigId, string Reason, DateTimeOffset At)> Quarantined =>
+        _settings.Quarantine is { } quarantine ? [.. quarantine.Entries.Select(e => (ConfigIdentity.FromContentHash(e.Key)!, e.Value.Reason, e.Value.At))] : [];
 
     /// <summary>Stops the source, disposes it, completes the observables, and releases the current value once its leases end.</summary>
     /// <returns>Completes when the source has stopped.</returns>
@@ -296,440 +295,80 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IAsyncDisposable, IHandleG
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                Log.SourceDisposeFailed(_logger, _sourceText, Name, exception);
+                Log.SourceDisposeFailed(_logger, _sourceForTelemetry.ToString(), Name, Scrub(exception));
             }
         }
 
-        await _writeGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _closed = true;
-            Volatile.Read(ref _current)?.RemoveOwner();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        _snapshots.OnCompleted();
-        _attempts.OnCompleted();
+        await _pipeline.CloseAsync().ConfigureAwait(false);
+        _events.Complete();
         ReloadDiagnostics.Unregister(this);
-        _firstValue.TrySetException(new ObjectDisposedException(GetType().FullName, $"Handle '{Name}' was disposed before it had a value."));
     }
 
     /// <inheritdoc />
     public override string ToString() => $"ReloadHandle<{typeof(T).Name}> '{Name}' ({Status.State}, v{Volatile.Read(ref _current)?.Version ?? 0})";
 
+    /// <summary>Joins <paramref name="group"/> (from its builder): the handle must be new, not started, not in a group.</summary>
+    internal void JoinGroup(ReloadGroup group)
+    {
+        if (Group is not null || _startup.Started || Volatile.Read(ref _current) is not null || Volatile.Read(ref _disposed) != 0)
+        {
+            throw new InvalidOperationException($"Handle '{Name}' cannot join group '{group.Name}': a member must be new — not started, without a value, in no other group.");
+        }
+
+        GroupIndex = group.MemberPipelines.Length;
+        Group = group;
+        _pipeline.JoinGroup(group, GroupIndex);
+        group.Join(_pipeline, new GroupMemberHandle(this, StartAsync, DisposeAsync));
+    }
+
+    /// <summary>Makes <paramref name="snapshot"/> the live one and the newest in history (the pipeline calls it under its write gate).</summary>
+    internal void Publish(Snapshot<T> snapshot, int historySize)
+    {
+        Volatile.Write(ref _current, snapshot);
+        var history = _history;
+        var kept = new Snapshot<T>[Math.Min(history.Length + 1, historySize)];
+        kept[0] = snapshot;
+        Array.Copy(history, 0, kept, 1, kept.Length - 1);
+        Volatile.Write(ref _history, kept);
+    }
+
     [DoesNotReturn]
     private Snapshot<T> ThrowNoValue() =>
         throw new InvalidOperationException($"Handle '{Name}' has no value yet: await StartAsync or WaitForFirstValueAsync first, or use TryGetCurrent.");
 
-    private async Task StartCoreAsync()
+    private void StartLoop()
     {
-        if (_loop is null)
-        {
-            if (_hasDefault && Volatile.Read(ref _current) is null)
-            {
-                await AttemptAsync(Candidate<T>.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, _stopping.Token).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
         // The watch loop starts a trace of its own: it must not inherit the caller's Activity.Current.
         using (ExecutionContext.SuppressFlow())
         {
-            _loopTask = Task.Run(() => _loop.RunAsync(_stopping.Token));
+            _loopTask = Task.Run(() => _loop!.RunAsync(_stopping.Token));
         }
-
-        try
-        {
-            await _firstValue.Task.WaitAsync(_startupTimeout, _time, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            await FallBackAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task FallBackAsync()
-    {
-        var reason = Status.LastError ?? $"{_sourceText} did not answer";
-        switch (_fallback)
-        {
-            case StartupFallback.UseDefault:
-                Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "default value");
-                await EnsureStartedAsync(Candidate<T>.ForValue(_defaultValue!, ReloadTrigger.Manual) with { OnlyIfEmpty = true }, "its default value", reason).ConfigureAwait(false);
-                return;
-            case StartupFallback.UseLastKnownGood:
-                byte[]? cached;
-                try
-                {
-                    cached = _cache!.TryRead();
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    throw Fail($"{reason}; and its last-known-good cache {_cache!.Path} could not be read: {exception.Message}", exception);
-                }
-
-                if (cached is null)
-                {
-                    throw Fail($"{reason}; and its last-known-good cache {_cache.Path} is empty");
-                }
-
-                Log.StartupFallback(_logger, Name, _sourceText, _startupTimeout, "last-known-good cache");
-                await EnsureStartedAsync(Candidate<T>.ForPayload(cached, "cache", hash: null, ReloadTrigger.Cache) with { OnlyIfEmpty = true }, $"its last-known-good cache {_cache.Path}", reason).ConfigureAwait(false);
-                return;
-            default:
-                throw Fail(reason);
-        }
-    }
-
-    private async Task EnsureStartedAsync(Candidate<T> candidate, string what, string reason)
-    {
-        var result = await AttemptAsync(candidate, _stopping.Token).ConfigureAwait(false);
-        if (Volatile.Read(ref _current) is null)
-        {
-            throw Fail($"{reason}; and {what} was {result.Outcome.ToString().ToUpperInvariant()}: {string.Join("; ", result.Errors)}", result.Exception);
-        }
-    }
-
-    private ReloadStartupException Fail(string reason, Exception? inner = null)
-    {
-        _status.StartupFailed();
-
-        var timeout = _startupTimeout == Timeout.InfiniteTimeSpan ? "the start-up wait" : $"{_startupTimeout.TotalSeconds:0.###} s";
-        return new ReloadStartupException(Name, $"Handle '{Name}' got no valid value from {_sourceText} within {timeout}: {reason}.", inner);
     }
 
     private Task ApplyFromSourceAsync(CoalescedChange change, CancellationToken cancellationToken)
     {
         if (change.Latest.IsAbsent)
         {
-            Log.SourceAbsent(_logger, _sourceText, Name, change.Latest.AbsentReason!, Volatile.Read(ref _current)?.Version ?? 0);
+            Log.SourceAbsent(_logger, _sourceForTelemetry.ToString(), Name, ScrubLive(change.Latest.AbsentReason!), CurrentOrNull?.Version ?? 0);
             return Task.CompletedTask;
         }
 
         var trigger = _sourceDelivered ? change.Latest.Trigger : ReloadTrigger.Initial;
         _sourceDelivered = true;
-        return AttemptAsync(Candidate<T>.ForChange(change.Latest, trigger, change.Writers, change.Count), cancellationToken);
+        return _pipeline.RunAsync(Candidate<T>.ForChange(change.Latest, trigger, change.Writers, change.Count, _sourceForTelemetry.ToString()), cancellationToken);
     }
 
-    private void OnSourceStatus(SourceState state, string? error, int failures) =>
-        _status.SourceReported(state, error is null ? null : SecretScrubber.Scrub(error, ValueOf(Volatile.Read(ref _current))), failures);
+    private string ScrubLive(string text) => ScrubContext.Over(CurrentValue()).Scrub(text);
 
-    private async Task<ReloadResult<T>> AttemptAsync(Candidate<T> candidate, CancellationToken cancellationToken)
+    private void OnLoopFault(string reason, Exception fault)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            if (candidate.OnlyIfEmpty && _current is not null)
-            {
-                return new ReloadResult<T>(Name, ReloadOutcome.Unchanged, candidate.Trigger, _current, [], null, candidate.Revision, TimeSpan.Zero);
-            }
-
-            return Attempt(candidate);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        var secrets = ScrubContext.Over(CurrentValue());
+        var clean = secrets.Scrub(reason);
+        Log.LoopFaulted(_logger, Name, _sourceForTelemetry.ToString(), clean, secrets.Scrub(fault)!);
+        _status.LoopFaulted(clean);
     }
 
-    // Decode → validate → prepare → swap, under the write gate. Readers never see anything but whole snapshots.
-    private ReloadResult<T> Attempt(Candidate<T> candidate)
-    {
-        var started = _time.GetTimestamp();
-        var previous = _current;
-        using var activity = _recorder.Start(candidate);
-        var evaluation = new Evaluation(candidate);
-        var outcome = Evaluate(candidate, previous, ref evaluation);
-        Snapshot<T>? applied = null;
-        if (outcome == ReloadOutcome.Applied)
-        {
-            applied = Swap(evaluation.Value!, evaluation.Hash, evaluation.Payload, candidate, activity, previous);
-        }
+    private ScrubbedException Scrub(Exception exception) => ScrubContext.Over(CurrentValue()).Scrub(exception)!;
 
-        if (applied is null && evaluation.Built)
-        {
-            DisposeValue(evaluation.Value, 0); // decoded or prepared but rejected: nobody else will dispose it
-        }
-
-        var duration = _time.GetElapsedTime(started);
-        var result = new ReloadResult<T>(Name, outcome, candidate.Trigger, applied ?? previous, evaluation.CleanErrors(previous), evaluation.Exception, candidate.Revision, duration);
-        _recorder.Record(result, activity, previous, applied, evaluation.Hash, candidate);
-        _status.AttemptEnded(outcome, candidate.Revision, result.Errors.Count == 0 ? null : string.Join("; ", result.Errors));
-        activity?.Stop();
-
-        // Status, span and metrics are final before anyone hears of the attempt or its snapshot.
-        if (applied is not null)
-        {
-            _snapshots.OnNext(applied);
-        }
-
-        _attempts.OnNext(result);
-        if (applied is not null)
-        {
-            _firstValue.TrySetResult(applied);
-        }
-
-        return result;
-    }
-
-    // Decode → validate → prepare, without touching anything readers see.
-    private ReloadOutcome Evaluate(Candidate<T> candidate, Snapshot<T>? previous, ref Evaluation e)
-    {
-        if (candidate.RefusedBecause is { } refusal)
-        {
-            e.Errors.Add(refusal);
-            return ReloadOutcome.Rejected;
-        }
-
-        if (e.Payload is { } bytes)
-        {
-            if (candidate.AbsentReason is not null)
-            {
-                e.Errors.Add($"{_sourceText}: {candidate.AbsentReason}");
-                return ReloadOutcome.Rejected;
-            }
-
-            if (bytes.Length > _maxPayloadBytes)
-            {
-                e.Errors.Add(string.Create(CultureInfo.InvariantCulture, $"the payload is {bytes.Length:N0} bytes; the limit is {_maxPayloadBytes:N0} bytes"));
-                return ReloadOutcome.Rejected;
-            }
-
-            e.Hash ??= ContentHash.Of(bytes.Span);
-            if (previous is not null && previous.ContentHash == e.Hash)
-            {
-                return ReloadOutcome.Unchanged;
-            }
-
-            try
-            {
-                e.Value = _decoder.Decode(bytes);
-                e.Built = true;
-            }
-            catch (Exception decodeError) when (decodeError is not OutOfMemoryException)
-            {
-                e.Exception = decodeError;
-                e.Errors.Add($"the payload could not be decoded: {decodeError.Message}");
-                return ReloadOutcome.Rejected;
-            }
-
-            if (e.Value is null)
-            {
-                e.Errors.Add("the payload decoded to null");
-                return ReloadOutcome.Rejected;
-            }
-        }
-        else
-        {
-            e.Value = candidate.Value;
-            if (e.Value is null)
-            {
-                e.Errors.Add("the candidate is null");
-                return ReloadOutcome.Rejected;
-            }
-
-            if (e.Hash is null && TryEncode(e.Value) is { } encoded)
-            {
-                e.Payload = encoded;
-                e.Hash = ContentHash.Of(encoded);
-            }
-
-            var same = e.Hash is not null && previous?.ContentHash is not null
-                ? e.Hash == previous.ContentHash
-                : previous is not null && EqualityComparer<T>.Default.Equals(previous.Value, e.Value);
-            if (same)
-            {
-                return ReloadOutcome.Unchanged;
-            }
-        }
-
-        foreach (var validator in _validators)
-        {
-            try
-            {
-                validator.Validate(e.Value, e.Errors);
-            }
-            catch (Exception validatorError) when (validatorError is not OutOfMemoryException)
-            {
-                e.Exception ??= validatorError;
-                e.Errors.Add($"validator {validator.GetType().Name} threw {validatorError.GetType().Name}: {validatorError.Message}");
-            }
-        }
-
-        if (e.Errors.Count > 0)
-        {
-            return ReloadOutcome.Rejected;
-        }
-
-        if (_prepare is not null)
-        {
-            try
-            {
-                var prepared = _prepare(e.Value);
-                e.Built |= !ReferenceEquals(prepared, e.Value); // (a prepared copy may share the decoded value's resources)
-                e.Value = prepared;
-            }
-            catch (Exception prepareError) when (prepareError is not OutOfMemoryException)
-            {
-                e.Exception = prepareError;
-                e.Errors.Add($"the prepare step threw {prepareError.GetType().Name}: {prepareError.Message}");
-                return ReloadOutcome.Failed;
-            }
-
-            if (e.Value is null)
-            {
-                e.Errors.Add("the prepare step returned null");
-                return ReloadOutcome.Failed;
-            }
-        }
-
-        return ReloadOutcome.Applied;
-    }
-
-    private byte[]? TryEncode(T value)
-    {
-        try
-        {
-            return _encoder?.Encode(value);
-        }
-        catch (Exception encodeError) when (encodeError is not OutOfMemoryException)
-        {
-            return null; // no hash: fall back to Equals for the unchanged check
-        }
-    }
-
-    private Snapshot<T> Swap(T value, string? hash, ReadOnlyMemory<byte>? payload, Candidate<T> candidate, Activity? activity, Snapshot<T>? previous)
-    {
-        var snapshot = new Snapshot<T>(
-            value,
-            ++_lastVersion,
-            previous?.Version ?? 0,
-            Name,
-            candidate.Revision,
-            hash,
-            _time.GetUtcNow(),
-            candidate.Trigger,
-            activity?.Context ?? default,
-            payload,
-            _versionTagName,
-            ReleaseValue);
-
-        Volatile.Write(ref _current, snapshot);
-        var history = _history;
-        var kept = new Snapshot<T>[Math.Min(history.Length + 1, _historySize)];
-        kept[0] = snapshot;
-        Array.Copy(history, 0, kept, 1, kept.Length - 1);
-        Volatile.Write(ref _history, kept);
-
-        if (previous is not null)
-        {
-            previous.RemoveOwner();
-            if (!previous.IsReleased && _drainTimeout is { } drain && previous.Value is IDisposable or IAsyncDisposable)
-            {
-                ScheduleForcedRelease(previous, drain);
-            }
-        }
-
-        if (_cache is not null && payload is { } bytes)
-        {
-            try
-            {
-                _cache.Write(bytes.Span);
-            }
-            catch (Exception cacheError) when (cacheError is IOException or UnauthorizedAccessException)
-            {
-                Log.CacheWriteFailed(_logger, Name, _cache.Path, cacheError);
-            }
-        }
-
-        return snapshot;
-    }
-
-    private void ScheduleForcedRelease(Snapshot<T> snapshot, TimeSpan drain)
-    {
-        ITimer? timer = null;
-        timer = _time.CreateTimer(
-            _ =>
-            {
-                if (snapshot.ReleaseOnce())
-                {
-                    Log.DrainTimedOut(_logger, Name, snapshot.Version, drain);
-                }
-
-                timer?.Dispose();
-            },
-            null,
-            drain,
-            Timeout.InfiniteTimeSpan);
-    }
-
-    private void ReleaseValue(Snapshot<T> snapshot) => DisposeValue(snapshot.Value, snapshot.Version);
-
-    /// <summary>Disposes a value the handle owns: a replaced one (its version), or one it built but never applied (0).</summary>
-    private void DisposeValue(T? value, long version)
-    {
-        try
-        {
-            switch (value)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    var pending = asyncDisposable.DisposeAsync();
-                    if (!pending.IsCompletedSuccessfully)
-                    {
-                        _ = ObserveAsync(pending.AsTask(), version);
-                    }
-
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
-        }
-        catch (Exception disposeError) when (disposeError is not OutOfMemoryException)
-        {
-            Log.DisposeFailed(_logger, Name, version, disposeError);
-        }
-    }
-
-    private async Task ObserveAsync(Task disposal, long version)
-    {
-        try
-        {
-            await disposal.ConfigureAwait(false);
-        }
-        catch (Exception disposeError) when (disposeError is not OutOfMemoryException)
-        {
-            Log.DisposeFailed(_logger, Name, version, disposeError);
-        }
-    }
-
-    private static object? ValueOf(Snapshot<T>? snapshot) => snapshot is null ? null : snapshot.Value;
-
-    /// <summary>What evaluating one candidate produced: the decoded value, its hash and payload, the errors (a struct: no allocation per attempt).</summary>
-    private struct Evaluation(Candidate<T> candidate)
-    {
-        public List<string> Errors { get; } = [];
-
-        public Exception? Exception { get; set; }
-
-        public T? Value { get; set; }
-
-        public string? Hash { get; set; } = candidate.Hash;
-
-        public ReadOnlyMemory<byte>? Payload { get; set; } = candidate.Payload;
-
-        /// <summary>True when the handle made <see cref="Value"/> (decoded or prepared it), so it owns it even if it never goes live.</summary>
-        public bool Built { get; set; }
-
-        public readonly List<string> CleanErrors(Snapshot<T>? previous)
-        {
-            var value = Value;
-            return Errors.ConvertAll(e => SecretScrubber.Scrub(e, value, ValueOf(previous)));
-        }
-    }
+    private object? CurrentValue() => CurrentOrNull is { } snapshot ? snapshot.Value : null;
 }

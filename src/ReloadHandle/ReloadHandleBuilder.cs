@@ -1,8 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReloadHandle.Decoding;
+using ReloadHandle.Pipeline;
+using ReloadHandle.Probation;
 using ReloadHandle.Sources;
 using ReloadHandle.Validation;
 
@@ -10,13 +13,14 @@ namespace ReloadHandle;
 
 /// <summary>
 /// Builds a <see cref="ReloadHandle{T}"/>: its source, decoder, validators, prepare step, history, start-up policy,
-/// cache and telemetry. Not thread-safe; build once, then share the handle.
+/// cache and telemetry. Not thread-safe. <see cref="Build"/> freezes the settings; a builder whose source is a factory
+/// can build several independent handles.
 /// </summary>
 /// <typeparam name="T">The configuration type. Treat its instances as immutable once they are live.</typeparam>
 /// <example>
 /// <code>
 /// await using var routes = new ReloadHandleBuilder&lt;Routes&gt;("routes")
-///     .FromSource(mySource)
+///     .FromSource(context =&gt; new MySource(context))
 ///     .Validate(r =&gt; r.Items.Count &gt; 0, "at least one route is required")
 ///     .Build();
 /// await routes.StartAsync(cancellationToken);
@@ -31,8 +35,9 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     /// <summary>The default limit on a payload's size: 4 MiB.</summary>
     public const int DefaultMaxPayloadBytes = 4 * 1024 * 1024;
 
-    private readonly List<IReloadValidator<T>> _validators = [];
+    private readonly List<ValidatorRegistration<T>> _validators = [];
     private StartupFallback? _fallback;
+    private Func<SourceContext, ISource>? _sourceFactory;
 
     /// <summary>Creates a builder for a handle named <paramref name="name"/>.</summary>
     /// <param name="name">The handle's name: short, stable, low-cardinality (it tags spans and metrics), such as <c>routes</c>.</param>
@@ -45,15 +50,19 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     /// <inheritdoc />
     public string Name { get; }
 
-    /// <summary>The source, if one was set.</summary>
-    public ISource? Source { get; private set; }
+    /// <summary><see langword="true"/> once a source was set.</summary>
+    public bool HasSource => _sourceFactory is not null;
 
     /// <summary>The validators added so far, in order.</summary>
-    public IReadOnlyList<IReloadValidator<T>> Validators => _validators;
+    public IReadOnlyList<IReloadValidator<T>> Validators => _validators.ConvertAll(r => r.Validator);
 
     internal IPayloadDecoder<T>? Decoder { get; private set; }
 
     internal Func<T, T>? PrepareStep { get; private set; }
+
+    internal Func<T, string?>? LabelSelector { get; private set; }
+
+    internal ProbationSettings<T>? ProbationSettings { get; private set; }
 
     internal int HistorySize { get; private set; } = DefaultHistorySize;
 
@@ -74,26 +83,42 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
 
     internal RetryOptions Retry { get; } = new();
 
+    /// <summary>The container, when a host builds the handle (set by ReloadHandle.Hosting); passed on in <see cref="SourceContext"/>.</summary>
+    internal IServiceProvider? Services { get; set; }
+
     /// <summary>The clock used for timestamps, timeouts, backoff and drain; <see cref="TimeProvider.System"/> unless set.</summary>
     public TimeProvider? TimeProvider { get; private set; }
 
     /// <summary>The logger factory; no logging unless set.</summary>
     public ILoggerFactory? LoggerFactory { get; private set; }
 
-    /// <inheritdoc cref="IReloadHandleBuilder.FromSource" />
-    public ReloadHandleBuilder<T> FromSource(ISource source)
+    /// <inheritdoc cref="IReloadHandleBuilder.FromSource(Func{SourceContext, ISource})" />
+    public ReloadHandleBuilder<T> FromSource(Func<SourceContext, ISource> factory)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        if (Source is not null)
+        ArgumentNullException.ThrowIfNull(factory);
+        if (_sourceFactory is not null)
         {
-            throw new InvalidOperationException($"Handle '{Name}' already reads from {Source.Description}; a handle has one source.");
+            throw new InvalidOperationException($"Handle '{Name}' already has a source; a handle has one source.");
         }
 
-        Source = source;
+        _sourceFactory = factory;
         return this;
     }
 
-    IReloadHandleBuilder IReloadHandleBuilder.FromSource(ISource source) => FromSource(source);
+    /// <summary>
+    /// Sets the handle's source to an instance you created. An instance serves one handle: building a second handle
+    /// from this builder throws. Use <see cref="FromSource(Func{SourceContext, ISource})"/> to build several.
+    /// </summary>
+    /// <param name="source">The source; the handle owns it and disposes it.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">A source is already set.</exception>
+    public ReloadHandleBuilder<T> FromSource(ISource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return FromSource(SingleUseSource.For(source, Name));
+    }
+
+    IReloadHandleBuilder IReloadHandleBuilder.FromSource(Func<SourceContext, ISource> factory) => FromSource(factory);
 
     /// <summary>Rejects candidates for which <paramref name="predicate"/> is false, with <paramref name="message"/>.</summary>
     /// <param name="predicate">The rule.</param>
@@ -103,31 +128,37 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     {
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        return Validate(new DelegateValidator<T>((candidate, errors) =>
-        {
-            if (!predicate(candidate))
-            {
-                errors.Add(message);
-            }
-        }));
+        return Validate(
+            new DelegateValidator<T>(
+                (candidate, errors) =>
+                {
+                    if (!predicate(candidate))
+                    {
+                        errors.Add(message);
+                    }
+                },
+                message),
+            message);
     }
 
     /// <summary>Adds a validator that reports any number of errors.</summary>
     /// <param name="validate">Adds one message per problem.</param>
+    /// <param name="description">Names the validator when it throws; the delegate's source text unless given.</param>
     /// <returns>This builder.</returns>
-    public ReloadHandleBuilder<T> Validate(Action<T, ICollection<string>> validate)
+    public ReloadHandleBuilder<T> Validate(Action<T, ICollection<string>> validate, [CallerArgumentExpression(nameof(validate))] string? description = null)
     {
         ArgumentNullException.ThrowIfNull(validate);
-        return Validate(new DelegateValidator<T>(validate));
+        return Validate(new DelegateValidator<T>(validate, description ?? "validator"), description);
     }
 
     /// <summary>Adds a validator.</summary>
     /// <param name="validator">The validator.</param>
+    /// <param name="description">Names the validator when it throws; its type name unless given.</param>
     /// <returns>This builder.</returns>
-    public ReloadHandleBuilder<T> Validate(IReloadValidator<T> validator)
+    public ReloadHandleBuilder<T> Validate(IReloadValidator<T> validator, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(validator);
-        _validators.Add(validator);
+        _validators.Add(ValidatorRegistration<T>.Of(validator, description));
         return this;
     }
 
@@ -141,6 +172,57 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     {
         ArgumentNullException.ThrowIfNull(prepare);
         PrepareStep = prepare;
+        return this;
+    }
+
+    /// <summary>
+    /// Takes each snapshot's <see cref="ISnapshot.Label"/> from the value itself — a version field, a release name —
+    /// where it gives one; otherwise the label is the publisher's (<see cref="Sources.SourceMetadataKeys.Label"/>). The
+    /// label goes on reload and request spans (<c>config.&lt;handle&gt;.label</c>): keep it short and never secret.
+    /// </summary>
+    /// <param name="selector">Gives the label of a value, or <see langword="null"/>; runs once per applied value, off the read path.</param>
+    /// <returns>This builder.</returns>
+    public ReloadHandleBuilder<T> Label(Func<T, string?> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        LabelSelector = selector;
+        return this;
+    }
+
+    /// <summary>
+    /// Puts every reload on probation: for <paramref name="window"/> after a new value goes live (from the source or
+    /// code; not the first value, rollbacks or the cache), <paramref name="check"/> runs every
+    /// <paramref name="interval"/>; if it fails, the handle goes back to the previous version at once (a new version,
+    /// trigger <see cref="ReloadTrigger.Probation"/>), reports the failed content as rejected (status, span, metric,
+    /// log, the fleet's NACK), and quarantines it: the same bytes sent again are refused until the content changes or
+    /// <see cref="ReloadHandle{T}.ClearQuarantine"/> is called. A window without failure passes (recorded too).
+    /// </summary>
+    /// <param name="window">How long a new value is on probation.</param>
+    /// <param name="check">Judges the live value, for example from the error rate the app measures since <see cref="ProbationContext{T}.Snapshot"/> went live. A check that throws gives no verdict.</param>
+    /// <param name="interval">How often the check runs; a tenth of the window unless set.</param>
+    /// <returns>This builder.</returns>
+    public ReloadHandleBuilder<T> WithProbation(TimeSpan window, Func<ProbationContext<T>, ProbationVerdict> check, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return WithProbation(window, (context, _) => ValueTask.FromResult(check(context)), interval);
+    }
+
+    /// <summary>Puts every reload on probation with an asynchronous check (a health check, a metrics query); see <see cref="WithProbation(TimeSpan, Func{ProbationContext{T}, ProbationVerdict}, TimeSpan?)"/>.</summary>
+    /// <param name="window">How long a new value is on probation.</param>
+    /// <param name="check">Judges the live value; honour the token (it is cancelled when a newer reload supersedes the probation).</param>
+    /// <param name="interval">How often the check runs; a tenth of the window unless set.</param>
+    /// <returns>This builder.</returns>
+    public ReloadHandleBuilder<T> WithProbation(TimeSpan window, Func<ProbationContext<T>, CancellationToken, ValueTask<ProbationVerdict>> check, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var every = interval ?? window / 10;
+        if (every <= TimeSpan.Zero || every > window)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), every, $"Handle '{Name}': the probation interval must be positive and at most the window ({window}).");
+        }
+
+        ProbationSettings = new ProbationSettings<T>(window, every, check);
         return this;
     }
 
@@ -270,9 +352,13 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
         return this;
     }
 
-    /// <summary>Builds the handle. Call <see cref="ReloadHandle{T}.StartAsync"/> to start watching its source.</summary>
+    /// <summary>
+    /// Builds a handle from the settings as they are now, with a new source from the source factory. Call
+    /// <see cref="ReloadHandle{T}.StartAsync"/> to start watching it.
+    /// </summary>
     /// <returns>The handle; dispose it to stop its source and release its values.</returns>
-    /// <exception cref="InvalidOperationException">The settings contradict each other.</exception>
+    /// <exception cref="InvalidOperationException">The settings contradict each other, or the source instance given to
+    /// <see cref="FromSource(ISource)"/> already serves a handle.</exception>
     public ReloadHandle<T> Build()
     {
         if (Fallback == StartupFallback.UseDefault && !HasDefault)
@@ -285,11 +371,24 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
             throw new InvalidOperationException($"Handle '{Name}': the start-up fallback is UseLastKnownGood but no cache was given (call WithLastKnownGoodCache).");
         }
 
-        Decoder ??= DefaultJson.Decoder;
-        var time = TimeProvider ?? TimeProvider.System;
-        var loggerFactory = LoggerFactory ?? NullLoggerFactory.Instance;
-        (Source as IHandleAwareSource)?.Attach(new SourceContext(Name, time, loggerFactory));
-        return new ReloadHandle<T>(this, time, loggerFactory.CreateLogger(ReloadTelemetry.ActivitySourceName));
+        var retry = new RetryOptions { InitialDelay = Retry.InitialDelay, MaxDelay = Retry.MaxDelay, Random = Retry.Random };
+        var settings = new HandleSettings<T>(
+            Name,
+            _sourceFactory,
+            Decoder ?? DefaultJson.Decoder,
+            [.. _validators],
+            PrepareStep,
+            LabelSelector,
+            HistorySize,
+            MaxPayloadBytes,
+            new StartupPolicy<T>(StartupTimeout, Fallback, HasDefault, DefaultValue, CachePath),
+            DrainTimeout,
+            retry,
+            TimeProvider ?? TimeProvider.System,
+            LoggerFactory ?? NullLoggerFactory.Instance,
+            Services,
+            ProbationSettings);
+        return new ReloadHandle<T>(settings);
     }
 
     /// <summary>One reflection-based JSON decoder per <typeparamref name="T"/>, shared by every handle that sets none:

@@ -14,4 +14,11 @@ public enum ReloadOutcome
 
     /// <summary>An exception ended the attempt (for example in a prepare step); the current snapshot keeps serving.</summary>
     Failed,
+
+    /// <summary>
+    /// The candidate is valid on its own but breaks a rule of the handle's reload group with the other members' live
+    /// values: it waits for a partner's change (then both go live together, with an attempt of their own) or is
+    /// rejected when the group's window ends. The current snapshot keeps serving.
+    /// </summary>
+    Pending,
 }

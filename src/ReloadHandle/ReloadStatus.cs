@@ -24,4 +24,10 @@ public sealed record ReloadStatus(
 {
     /// <summary>When the last attempt that applied or confirmed a value (outcome applied or unchanged) ended; <see langword="null"/> before the first.</summary>
     public DateTimeOffset? LastSuccessAt { get; init; }
+
+    /// <summary>
+    /// For a member of a reload group: the candidate waiting for a partner's change, and until when (it is rejected
+    /// then); <see langword="null"/> when none waits.
+    /// </summary>
+    public string? Pending { get; init; }
 }

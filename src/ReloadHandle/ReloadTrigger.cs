@@ -20,4 +20,7 @@ public enum ReloadTrigger
 
     /// <summary>The last-known-good cache, loaded because the source did not answer at start-up.</summary>
     Cache,
+
+    /// <summary>The previous version re-applied because the configuration that replaced it failed its probation.</summary>
+    Probation,
 }

@@ -11,38 +11,34 @@ namespace ReloadHandle;
 /// Read a snapshot once per unit of work (<c>var snapshot = handle.Current;</c>) and use it throughout, so a
 /// request sees one consistent configuration even if a reload happens half-way.
 /// </remarks>
-public sealed class Snapshot<T> : ISnapshot, IVersionTagName
+public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
 {
-    // Owners of the value: one for the handle while the snapshot is current, one per open lease.
-    // When it reaches zero the value is released (disposed if disposable). Only the write side and leases touch it.
-    private int _owners = 1;
+    // Leases are counted on per-processor stripes, made on the first lease (most snapshots are never leased). The
+    // value is released (disposed if disposable) once the snapshot is retired — replaced, or its handle closed — and
+    // no lease is open. Dekker-style: a lease counts itself, then looks at _retired; the retirer sets _retired, then
+    // sums the counts (both with full fences). So either the lease sees the retirement and backs off, or the sum sees
+    // the lease; a zero sum after retirement is final, and every lease that ends after retirement sums again.
+    private LeaseCounts? _leases;
+    private int _retired;
     private int _released;
 
-    internal Snapshot(
-        T value,
-        long version,
-        long previousVersion,
-        string handleName,
-        string? sourceRevision,
-        string? contentHash,
-        DateTimeOffset appliedAt,
-        ReloadTrigger trigger,
-        ActivityContext reloadContext,
-        ReadOnlyMemory<byte>? payload,
-        string versionTagName,
-        Action<Snapshot<T>>? release)
+    internal Snapshot(T value, long version, long previousVersion, string handleName, SnapshotOrigin origin, RequestTagNames tagNames, Action<Snapshot<T>>? release)
     {
         Value = value;
         Version = version;
         PreviousVersion = previousVersion;
         HandleName = handleName;
-        SourceRevision = sourceRevision;
-        ContentHash = contentHash;
-        AppliedAt = appliedAt;
-        Trigger = trigger;
-        ReloadContext = reloadContext;
-        Payload = payload;
-        VersionTagName = versionTagName;
+        SourceRevision = origin.SourceRevision;
+        ContentHash = origin.ContentHash;
+        ConfigId = ConfigIdentity.FromContentHash(origin.ContentHash);
+        Label = origin.Label;
+        Publisher = origin.Publisher;
+        AppliedAt = origin.AppliedAt;
+        Trigger = origin.Trigger;
+        ReloadContext = origin.ReloadContext;
+        Payload = origin.Payload;
+        TagNames = tagNames;
+        BoxedVersion = version;
         Release = release;
     }
 
@@ -65,6 +61,15 @@ public sealed class Snapshot<T> : ISnapshot, IVersionTagName
     public string? ContentHash { get; }
 
     /// <inheritdoc />
+    public string? ConfigId { get; }
+
+    /// <inheritdoc />
+    public string? Label { get; }
+
+    /// <inheritdoc />
+    public string? Publisher { get; }
+
+    /// <inheritdoc />
     public DateTimeOffset AppliedAt { get; }
 
     /// <inheritdoc />
@@ -73,13 +78,24 @@ public sealed class Snapshot<T> : ISnapshot, IVersionTagName
     /// <inheritdoc />
     public ActivityContext ReloadContext { get; }
 
+    /// <summary>
+    /// How many leases hold this snapshot now: while it is current, the leases taken on it; once replaced, the leases
+    /// still draining (its value is released when this reaches 0). A moment's reading, for dashboards.
+    /// </summary>
+    public int OpenLeases => Math.Max(0, Volatile.Read(ref _leases)?.Sum() ?? 0);
+
     /// <summary>The payload the value was decoded from, kept for rollback, diffs and the cache.</summary>
     internal ReadOnlyMemory<byte>? Payload { get; }
 
-    /// <summary><c>config.&lt;handle&gt;.version</c>, computed once per handle so tagging a request allocates nothing.</summary>
-    string IVersionTagName.VersionTagName => VersionTagName;
+    /// <summary><c>config.&lt;handle&gt;.*</c> tag names, built once per handle.</summary>
+    RequestTagNames ITaggableSnapshot.TagNames => TagNames;
 
-    internal string VersionTagName { get; }
+    /// <summary>The version, boxed once per snapshot, so tagging a request allocates nothing.</summary>
+    object ITaggableSnapshot.BoxedVersion => BoxedVersion;
+
+    internal RequestTagNames TagNames { get; }
+
+    internal object BoxedVersion { get; }
 
     /// <summary>True once the value has been released (disposed); a lease can no longer be taken.</summary>
     internal bool IsReleased => Volatile.Read(ref _released) != 0;
@@ -87,33 +103,54 @@ public sealed class Snapshot<T> : ISnapshot, IVersionTagName
     private Action<Snapshot<T>>? Release { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{HandleName} v{Version} ({Trigger}, revision {SourceRevision ?? "none"})";
+    public override string ToString() => $"{HandleName} v{Version} ({Trigger}, id {ConfigId ?? "none"}{(Label is null ? string.Empty : $", label {Label}")}, revision {SourceRevision ?? "none"})";
 
-    /// <summary>Adds an owner unless the value is already on its way out.</summary>
-    internal bool TryAddOwner()
+    /// <summary>True once the snapshot was replaced or its handle closed: new leases go to the newer snapshot.</summary>
+    internal bool IsRetired => Volatile.Read(ref _retired) != 0;
+
+    /// <summary>Takes a lease unless the snapshot is retired; returns the stripe to give back, or -1 when retired.</summary>
+    internal int TryEnter()
     {
-        var owners = Volatile.Read(ref _owners);
-        while (owners > 0)
+        var leases = Volatile.Read(ref _leases) ?? CreateLeases();
+        var stripe = leases.Enter();
+        if (Volatile.Read(ref _retired) == 0)
         {
-            var seen = Interlocked.CompareExchange(ref _owners, owners + 1, owners);
-            if (seen == owners)
-            {
-                return true;
-            }
-
-            owners = seen;
+            return stripe;
         }
 
-        return false;
+        Exit(stripe); // retired meanwhile: back off (and release if that was the last lease)
+        return -1;
     }
 
-    /// <summary>Drops an owner; the last one releases the value.</summary>
-    internal void RemoveOwner()
+    /// <summary>Ends a lease taken on <paramref name="stripe"/>; after retirement, the last one releases the value.</summary>
+    internal void Exit(int stripe)
     {
-        if (Interlocked.Decrement(ref _owners) == 0)
+        _leases!.Exit(stripe);
+        if (Volatile.Read(ref _retired) != 0)
+        {
+            ReleaseIfUnleased();
+        }
+    }
+
+    /// <summary>The handle gives up the snapshot: it was replaced (or the handle closed). Released now if unleased, else after its last lease.</summary>
+    internal void Replaced()
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        ReleaseIfUnleased();
+    }
+
+    private void ReleaseIfUnleased()
+    {
+        if ((Volatile.Read(ref _leases)?.Sum() ?? 0) == 0)
         {
             ReleaseOnce();
         }
+    }
+
+    private LeaseCounts CreateLeases()
+    {
+        var created = new LeaseCounts();
+        return Interlocked.CompareExchange(ref _leases, created, null) ?? created;
     }
 
     /// <summary>Releases the value now, whoever still holds it (drain timeout). Idempotent.</summary>

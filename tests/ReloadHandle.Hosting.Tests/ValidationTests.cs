@@ -79,7 +79,7 @@ public class ValidationTests
     {
         await using var provider = new ServiceCollection()
             .AddSingleton(new Suffix("/v2"))
-            .AddReloadable<Gateway>().FromSource(services => new ManualSource(Json.Gateway("https://a", 5), services.GetRequiredService<Suffix>().Value))
+            .AddReloadable<Gateway>().FromSource(context => new ManualSource(Json.Gateway("https://a", 5), context.Services!.GetRequiredService<Suffix>().Value))
             .Validate(g => g.TimeoutSeconds < 10, "the timeout is under 10 s")
             .Prepare(g => new Gateway { Upstream = g.Upstream + "/prepared", TimeoutSeconds = g.TimeoutSeconds })
             .WithHistorySize(2)

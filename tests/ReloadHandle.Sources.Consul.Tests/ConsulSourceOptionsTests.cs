@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Text.Json;
 using ReloadHandle.Sources.Consul.Internal;
 
@@ -64,12 +65,12 @@ public sealed class ConsulSourceOptionsTests
     [Fact]
     public void Builder_extension_sets_a_source_described_without_credentials()
     {
-        var builder = new ReloadHandleBuilder<JsonElement>("routes");
+        var builder = new CapturingBuilder("routes");
         builder.FromConsul("http://127.0.0.1:8500/", "app/my routes", o => o.Token = "s3cret").Should().BeSameAs(builder);
-        builder.Source!.Description.Should().Be(new SourceDescription("consul", "http://127.0.0.1:8500/v1/kv/app/my%20routes"));
+        builder.CreateSource().Description.Should().Be(new SourceDescription("consul", "http://127.0.0.1:8500/v1/kv/app/my%20routes"));
 
-        var prefix = new ReloadHandleBuilder<JsonElement>("all").FromConsul("https://consul.example/proxy", "app", o => o.Prefix = true);
-        prefix.Source!.Description.Location.Should().Be("https://consul.example/proxy/v1/kv/app/?recurse");
+        var prefix = new CapturingBuilder("all").FromConsul("https://consul.example/proxy", "app", o => o.Prefix = true);
+        prefix.CreateSource().Description.Location.Should().Be("https://consul.example/proxy/v1/kv/app/?recurse");
     }
 
     [Theory]

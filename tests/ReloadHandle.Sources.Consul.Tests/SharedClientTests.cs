@@ -199,11 +199,11 @@ public sealed class SharedClientTests : IAsyncLifetime
     }
 
     private static ConsulSource Source(ConsulClient client, string key, Action<ConsulSourceOptions>? configure = null) =>
-        (ConsulSource)new ReloadHandleBuilder<JsonElement>("shared").FromConsul(client, key, o =>
+        (ConsulSource)new CapturingBuilder("shared").FromConsul(client, key, o =>
         {
             o.MinQueryInterval = TimeSpan.FromMilliseconds(20);
             configure?.Invoke(o);
-        }).Source!;
+        }).CreateSource();
 
     private static Task<List<ReloadHandle<ConformanceDocument>>> StartAsync(int count, Func<int, ConsulClient> client, string key) =>
         StartAsync(count, client, _ => key);

@@ -1,3 +1,5 @@
+using ReloadHandle.Fleet;
+
 namespace ReloadHandle.Sources.Etcd.Tests;
 
 /// <summary>The example of docs/sources/etcd.md, verbatim between the markers, run against a real etcd.</summary>
@@ -42,7 +44,7 @@ public sealed class DocumentationExampleTests(EtcdFixture fixture)
         // A good one rolls out; wait until the fleet runs it.
         var v2 = await writer.PutAsync("{\"rps\":200}"u8.ToArray(), expectedRevision: v1.Revision);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        EtcdFleetView view;
+        FleetView view;
         do
         {
             await Task.Delay(50, deadline.Token); // give up after 30 s

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Text.Json;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -37,13 +38,17 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
     {
         var handleClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var inherited = new ReloadHandleBuilder<JsonElement>("a").FromEtcd(etcd.Client, "a").WithTimeProvider(handleClock);
-        var own = new ReloadHandleBuilder<JsonElement>("b").FromEtcd(etcd.Client, "b", o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
+        var inherited = new ReloadHandleBuilder<JsonElement>("a").WithTimeProvider(handleClock);
+        var own = new ReloadHandleBuilder<JsonElement>("b").WithTimeProvider(handleClock);
+        var inheritedSources = new CapturingBuilder(inherited);
+        var ownSources = new CapturingBuilder(own);
+        inheritedSources.FromEtcd(etcd.Client, "a");
+        ownSources.FromEtcd(etcd.Client, "b", o => o.TimeProvider = ownClock);
         await using var first = inherited.Build();
         await using var second = own.Build();
 
-        ((EtcdSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
-        ((EtcdSource)own.Source!).Time.Should().BeSameAs(ownClock);
+        ((EtcdSource)inheritedSources.Created[0]).Time.Should().BeSameAs(handleClock);
+        ((EtcdSource)ownSources.Created[0]).Time.Should().BeSameAs(ownClock);
         ((EtcdSource)TestSources.Create(etcd.Client, "c")).Time.Should().BeSameAs(TimeProvider.System);
     }
 

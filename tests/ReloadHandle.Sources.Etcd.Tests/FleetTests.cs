@@ -1,5 +1,6 @@
 using System.Text;
 using dotnet_etcd;
+using ReloadHandle.Fleet;
 
 namespace ReloadHandle.Sources.Etcd.Tests;
 
@@ -29,7 +30,7 @@ public sealed class FleetTests(EtcdFixture etcd)
             EtcdFleetReporter.Start(etcd.Client, frozen, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "frozen"; }));
 
         var converged = await WaitForViewAsync(handleName, statusPrefix, first.Revision, v => v.IsConverged && v.Instances.Count == 3, "all three should ACK the first write");
-        converged.Instances.Should().OnlyContain(e => e.Status == EtcdFleetStatus.Ack && e.AppliedVersion == 1 && e.State == "Healthy");
+        converged.Instances.Should().OnlyContain(e => e.Status == FleetStatus.Ack && e.AppliedVersion == 1 && e.State == "Healthy");
 
         // "frozen" stops watching (its handle is disposed, its report stays): it falls behind.
         await frozen.DisposeAsync();
@@ -40,11 +41,19 @@ public sealed class FleetTests(EtcdFixture etcd)
         drift.Rejected.Single().LastError.Should().Contain("rps over 50");
         drift.Rejected.Single().SourceRevision.Should().Be(first.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), "strict keeps serving the first write");
         drift.Behind.Single().Instance.Should().Be("frozen");
-        drift.Instances.Single(e => e.Instance == "relaxed").Status.Should().Be(EtcdFleetStatus.Ack);
+        drift.Instances.Single(e => e.Instance == "relaxed").Status.Should().Be(FleetStatus.Ack);
         drift.IsConverged.Should().BeFalse();
 
         // Without a revision, the view compares against the newest one any instance has seen.
-        (await EtcdFleetView.ReadAsync(etcd.Client, handleName, configure: o => o.StatusPrefix = statusPrefix)).LatestRevision.Should().Be(second.Revision);
+        (await EtcdFleetView.ReadAsync(etcd.Client, handleName, configure: o => o.StatusPrefix = statusPrefix)).Target.Revision.Should().Be(second.Revision);
+
+        // By config id, as a deploy gate asks: the id of what was published, the same on every instance.
+        var secondId = ConfigIdentity.Of(Encoding.UTF8.GetBytes("{\"rps\":100}"));
+        var byId = await EtcdFleetView.ReadAsync(etcd.Client, handleName, FleetTarget.Id(secondId), o => o.StatusPrefix = statusPrefix);
+        byId.Running.Select(e => e.Instance).Should().Equal("relaxed");
+        byId.Running.Single().ConfigId.Should().Be(secondId);
+        byId.Rejected.Single().Should().Match<FleetEntry>(e => e.Instance == "strict" && e.AttemptedConfigId == secondId && e.ConfigId == ConfigIdentity.Of(Encoding.UTF8.GetBytes("{\"rps\":10}")));
+        byId.Behind.Single().Instance.Should().Be("frozen");
     }
 
     [Fact]
@@ -93,7 +102,7 @@ public sealed class FleetTests(EtcdFixture etcd)
             v =>
             {
                 clock.Advance(TimeSpan.FromSeconds(1));
-                return v.Instances.SingleOrDefault() is { State: "Degraded", LastError: not null, Status: EtcdFleetStatus.Ack };
+                return v.Instances.SingleOrDefault() is { State: "Degraded", LastError: not null, Status: FleetStatus.Ack };
             },
             "the instance should report degraded, still ACKing the revision it serves");
     }
@@ -108,9 +117,9 @@ public sealed class FleetTests(EtcdFixture etcd)
         return handle;
     }
 
-    private async Task<EtcdFleetView> WaitForViewAsync(string handleName, string statusPrefix, long? latest, Func<EtcdFleetView, bool> condition, string because)
+    private async Task<FleetView> WaitForViewAsync(string handleName, string statusPrefix, long? latest, Func<FleetView, bool> condition, string because)
     {
-        EtcdFleetView? view = null;
+        FleetView? view = null;
         await Waits.UntilAsync(
             () =>
             {
@@ -121,7 +130,7 @@ public sealed class FleetTests(EtcdFixture etcd)
         return view!;
     }
 
-    private sealed class Reporters(params EtcdFleetReporter[] reporters) : IAsyncDisposable
+    private sealed class Reporters(params FleetReporter[] reporters) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using System.Globalization;
 using dotnet_etcd;
 using Etcdserverpb;
@@ -124,10 +125,11 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         await writer.SetAsync(Key, "1");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var builder = new ReloadHandleBuilder<int>("silent")
-            .FromEtcd(server.Endpoint, Key, o => { o.TimeProvider = clock; o.WatchIdleTimeout = TimeSpan.FromSeconds(30); o.RequestTimeout = TimeSpan.FromSeconds(5); })
             .WithRetry(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500));
-        var hub = ((Internal.EtcdSource)builder.Source!).Hub;
+        var sources = new CapturingBuilder(builder);
+        sources.FromEtcd(server.Endpoint, Key, o => { o.TimeProvider = clock; o.WatchIdleTimeout = TimeSpan.FromSeconds(30); o.RequestTimeout = TimeSpan.FromSeconds(5); });
         await using var handle = builder.Build();
+        var hub = ((Internal.EtcdSource)sources.Created[0]).Hub;
         await handle.StartAsync();
         await Waits.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
 
@@ -149,7 +151,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
             },
             () => $"the silent stream should be detected; source is {handle.Status.Source!.State}");
         detected!.State.Should().Be(HandleState.Degraded);
-        detected.LastError.Should().Contain("progress request");
+        detected.LastError.Should().Contain($"etcd at {server.Endpoint} did not answer a progress request within 5 s (watch of key '{Key}')");
 
         await server.ResumeAsync();
         await writer.SetAsync(Key, "2");

@@ -74,6 +74,11 @@ public sealed class SecurityTests
         using var untrusting = EtcdClientFactory.Create(server.Endpoint, new EtcdSourceOptions());
         var read = () => untrusting.GetAsync("tls/value");
         await read.Should().ThrowAsync<RpcException>("the system store does not trust the test CA");
+        await using (var untrustingSource = new SourceRecorder(TestSources.Create(server.Endpoint, "tls/value")))
+        {
+            await Waits.UntilAsync(() => untrustingSource.Failures > 0, () => "the source should fail to connect");
+            untrustingSource.LastError.Should().StartWith($"etcd at {server.Endpoint} failed the TLS handshake: ").And.EndWith("(Range of key 'tls/value')");
+        }
     }
 
     [Fact]

@@ -29,6 +29,9 @@ public sealed class SourceRecorder : IAsyncDisposable
 
     public string? LastError { get; private set; }
 
+    /// <summary>Every failure message, in order.</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
+
     public SourceChange? Latest => Changes.LastOrDefault();
 
     public Task WaitForAsync(Func<SourceChange, bool> condition, string what) =>
@@ -70,6 +73,7 @@ public sealed class SourceRecorder : IAsyncDisposable
             catch (Exception exception)
             {
                 LastError = exception.Message;
+                Errors.Enqueue(exception.Message);
                 Interlocked.Increment(ref _failures);
                 try
                 {

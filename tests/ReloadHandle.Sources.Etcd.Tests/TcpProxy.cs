@@ -6,18 +6,18 @@ namespace ReloadHandle.Sources.Etcd.Tests;
 
 /// <summary>
 /// A loopback TCP proxy in front of etcd, so a test can cut one client off (<see cref="Disconnect"/>) while etcd keeps
-/// serving other clients, then let it back in (<see cref="Reconnect"/>) on the same port.
+/// serving other clients, then let it back in (<see cref="Reconnect"/>) on the same port — or, with
+/// <see cref="TargetPort"/> changed meanwhile, send it to another member.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
-    private readonly int _target;
     private readonly ConcurrentDictionary<TcpClient, byte> _connections = new();
     private TcpListener? _listener;
     private CancellationTokenSource _accepting = new();
 
     public TcpProxy(int targetPort)
     {
-        _target = targetPort;
+        TargetPort = targetPort;
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         Port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -26,6 +26,9 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Where new connections go.</summary>
+    public int TargetPort { get; set; }
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
@@ -77,7 +80,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 var outbound = new TcpClient();
                 try
                 {
-                    await outbound.ConnectAsync(IPAddress.Loopback, _target, cancellationToken);
+                    await outbound.ConnectAsync(IPAddress.Loopback, TargetPort, cancellationToken);
                 }
                 catch (SocketException)
                 {

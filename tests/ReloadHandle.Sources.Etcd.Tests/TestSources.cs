@@ -3,6 +3,7 @@ using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using ReloadHandle.Sources;
+using ReloadHandle.Testing;
 
 namespace ReloadHandle.Sources.Etcd.Tests;
 
@@ -10,13 +11,13 @@ namespace ReloadHandle.Sources.Etcd.Tests;
 public static class TestSources
 {
     public static ISource Create(EtcdClient client, string key, Action<EtcdSourceOptions>? configure = null) =>
-        new ReloadHandleBuilder<JsonElement>("test").FromEtcd(client, key, configure).Source!;
+        new CapturingBuilder().FromEtcd(client, key, configure).CreateSource();
 
     public static ISource Create(EtcdClient client, byte[] key, Action<EtcdSourceOptions>? configure = null) =>
-        new ReloadHandleBuilder<JsonElement>("test").FromEtcd(client, key, configure).Source!;
+        new CapturingBuilder().FromEtcd(client, key, configure).CreateSource();
 
     public static ISource Create(string endpoints, string key, Action<EtcdSourceOptions>? configure = null) =>
-        new ReloadHandleBuilder<JsonElement>("test").FromEtcd(endpoints, key, configure).Source!;
+        new CapturingBuilder().FromEtcd(endpoints, key, configure).CreateSource();
 
     public static async Task<long> SetAsync(this EtcdClient client, string key, string value, long lease = 0) =>
         (await client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease })).Header.Revision;

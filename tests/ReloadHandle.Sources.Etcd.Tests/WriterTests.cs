@@ -100,7 +100,7 @@ public sealed class WriterTests(EtcdFixture etcd)
         handle.Current.Value.Timeout.Should().Be(30);
         (await etcd.Client.GetAsync(prefix + "old")).Kvs.Should().BeEmpty("keys not listed are deleted in the same transaction");
 
-        var conflict = await writer.PutAsync(new Dictionary<string, byte[]> { ["timeout"] = Encoding.UTF8.GetBytes("5") }, expectedRevision: written.Revision - 1);
+        var conflict = await writer.PutAsync(new Dictionary<string, byte[]> { ["routes"] = Encoding.UTF8.GetBytes("[\"a\"]"), ["timeout"] = Encoding.UTF8.GetBytes("5") }, expectedRevision: written.Revision - 1);
         conflict.Outcome.Should().Be(EtcdWriteOutcome.Conflict);
         conflict.Revision.Should().Be(written.Revision);
     }

@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using ReloadHandle.Sources.File.Tests.TestUtils;
 
 namespace ReloadHandle.Sources.File.Tests;
@@ -7,13 +8,13 @@ public sealed class FileSourceBuilderExtensionsTests
     [Fact]
     public void FromFile_sets_a_file_source_and_returns_the_same_builder()
     {
-        var builder = new ReloadHandleBuilder<Settings>("settings");
+        var builder = new CapturingBuilder("settings");
 
         var returned = builder.FromFile("conf/settings.json");
 
         returned.Should().BeSameAs(builder);
-        builder.Source.Should().BeOfType<FileSource>();
-        builder.Source!.Description.Should().Be(new SourceDescription("file", Path.GetFullPath("conf/settings.json")));
+        builder.CreateSource().Should().BeOfType<FileSource>();
+        builder.Created[0].Description.Should().Be(new SourceDescription("file", Path.GetFullPath("conf/settings.json")));
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class FileSourceBuilderExtensionsTests
 
         var act = () => builder.FromFile("b.json");
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*'settings'*a.json*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("Handle 'settings' already has a source*");
     }
 
     [Fact]

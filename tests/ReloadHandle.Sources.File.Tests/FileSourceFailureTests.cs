@@ -49,7 +49,8 @@ public sealed class FileSourceFailureTests : IDisposable
 
         System.IO.File.Delete(path);
         Directory.CreateDirectory(path);
-        await Wait.UntilAsync(() => handle.Status.Source!.State == SourceState.Disconnected, () => $"the source fails (is {handle.Status})");
+        await Wait.UntilAsync(() => handle.Status.Source!.LastError is not null, () => $"the source reports the failure (is {handle.Status})");
+        handle.Status.Source!.State.Should().Be(SourceState.Degraded, "the source keeps watching: it reports the failure without ending its enumeration");
         handle.Status.State.Should().Be(HandleState.Degraded);
         handle.Status.LastError.Should().Be($"file:{path}: the file cannot be read: it is a directory, not a file");
         handle.Current.Value.Name.Should().Be("a");
@@ -58,6 +59,35 @@ public sealed class FileSourceFailureTests : IDisposable
         TempFolder.Write(path, Settings.Json("b"));
         await changes.WaitForAsync(s => s.Value.Name == "b", "the readable file is applied");
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle is healthy again (is {handle.Status})");
+    }
+
+    // Before the source could report a failure without ending its enumeration, an unreadable file was a thrown
+    // failure, and the fix waited for the handle's retry. Here the handle's clock never moves, so a retry would never
+    // come: the fix is applied only because the source watches on.
+    [Fact]
+    public async Task A_fixed_file_is_applied_at_once_without_waiting_for_a_retry()
+    {
+        var path = _folder.Combine("config.json");
+        TempFolder.Write(path, Settings.Json("a"));
+        var source = new FileSource(path, new FileSourceOptions { TimeProvider = TimeProvider.System });
+        await using var handle = new ReloadHandleBuilder<Settings>("settings")
+            .FromSource(source)
+            .WithTimeProvider(new Microsoft.Extensions.Time.Testing.FakeTimeProvider())
+            .WithRetry(TimeSpan.FromHours(1), TimeSpan.FromHours(1))
+            .Build();
+        await handle.StartAsync().WaitAsync(Wait.Timeout);
+        using var changes = handle.Changes.Record();
+
+        System.IO.File.Delete(path);
+        Directory.CreateDirectory(path);
+        await Wait.UntilAsync(() => handle.Status.Source!.LastError is not null, () => $"the source reports the failure (is {handle.Status})");
+        var readsWhileBroken = source.Reads;
+
+        Directory.Delete(path);
+        TempFolder.Write(path, Settings.Json("b"));
+        await changes.WaitForAsync(s => s.Value.Name == "b", "the fixed file is applied without a retry");
+        handle.Status.Source!.State.Should().Be(SourceState.Healthy);
+        source.Reads.Should().BeGreaterThan(readsWhileBroken);
     }
 
     [Fact]
@@ -70,7 +100,8 @@ public sealed class FileSourceFailureTests : IDisposable
 
         var large = Settings.Json("b" + new string('x', 100));
         TempFolder.Write(path, large);
-        await Wait.UntilAsync(() => handle.Status.Source!.State == SourceState.Disconnected, () => $"the source refuses the file (is {handle.Status})");
+        await Wait.UntilAsync(() => handle.Status.Source!.LastError is not null, () => $"the source refuses the file (is {handle.Status})");
+        handle.Status.Source!.State.Should().Be(SourceState.Degraded);
         handle.Status.LastError.Should().Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the file is {TempFolder.Utf8(large).Length:N0} bytes; the limit is 64 bytes"));
         handle.Current.Value.Name.Should().Be("a");
 

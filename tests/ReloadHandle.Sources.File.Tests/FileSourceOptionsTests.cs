@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using ReloadHandle.Sources.File.Tests.TestUtils;
 
 namespace ReloadHandle.Sources.File.Tests;
@@ -25,16 +26,19 @@ public sealed class FileSourceOptionsTests
         var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         using var loggers = new Microsoft.Extensions.Logging.LoggerFactory();
 
-        var inherited = new ReloadHandleBuilder<Settings>("a").FromFile("a.json").WithTimeProvider(handleClock).WithLoggerFactory(loggers);
-        var own = new ReloadHandleBuilder<Settings>("b").FromFile("b.json", o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
-        var standalone = new ReloadHandleBuilder<Settings>("c").FromFile("c.json");
+        var inherited = new ReloadHandleBuilder<Settings>("a").WithTimeProvider(handleClock).WithLoggerFactory(loggers);
+        var own = new ReloadHandleBuilder<Settings>("b").WithTimeProvider(handleClock);
+        var inheritedSources = new CapturingBuilder(inherited);
+        var ownSources = new CapturingBuilder(own);
+        inheritedSources.FromFile("a.json");
+        ownSources.FromFile("b.json", o => o.TimeProvider = ownClock);
         await using var first = inherited.Build();
         await using var second = own.Build();
 
-        ((FileSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
-        ((FileSource)inherited.Source!).Logger.Should().NotBeSameAs(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        ((FileSource)own.Source!).Time.Should().BeSameAs(ownClock);
-        ((FileSource)standalone.Source!).Time.Should().BeSameAs(TimeProvider.System, "a source used without a handle falls back to the system clock");
+        ((FileSource)inheritedSources.Created[0]).Time.Should().BeSameAs(handleClock);
+        ((FileSource)inheritedSources.Created[0]).Logger.Should().NotBeSameAs(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        ((FileSource)ownSources.Created[0]).Time.Should().BeSameAs(ownClock);
+        ((FileSource)new FileSource("c.json", new FileSourceOptions())).Time.Should().BeSameAs(TimeProvider.System, "a source used without a handle falls back to the system clock");
     }
 
     [Fact]
@@ -53,7 +57,7 @@ public sealed class FileSourceOptionsTests
         act.Should().Throw<ArgumentException>()
             .Which.Message.Should().StartWith($"Handle 'routes': invalid file source options for {Path.GetFullPath("config.json")}: ")
             .And.Contain("Debounce").And.Contain("PollInterval").And.Contain("RescanInterval").And.Contain("MaxFileBytes");
-        builder.Source.Should().BeNull();
+        builder.HasSource.Should().BeFalse();
     }
 
     [Fact]
@@ -67,6 +71,6 @@ public sealed class FileSourceOptionsTests
             o.RescanInterval = Timeout.InfiniteTimeSpan;
         });
 
-        builder.Source.Should().NotBeNull();
+        builder.HasSource.Should().BeTrue();
     }
 }

@@ -201,7 +201,7 @@ public sealed class HttpSourceFailureTests : IAsyncLifetime
         await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the failure is reported once its retry is scheduled; status {handle.Status}");
         if (error is not null)
         {
-            handle.Status.LastError.Should().Contain(error).And.EndWith($"the server asked to retry after {delay.TotalSeconds} s");
+            handle.Status.LastError.Should().Contain(error).And.Contain($"the server asked to retry after {delay.TotalSeconds} s").And.EndWith($"; retrying in {delay.TotalSeconds} s");
         }
 
         handle.Current.Value.Name.Should().Be("a");

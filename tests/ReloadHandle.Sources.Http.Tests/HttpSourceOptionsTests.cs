@@ -1,3 +1,4 @@
+using ReloadHandle.Testing;
 using ReloadHandle.Sources.Http.Tests.TestUtils;
 
 namespace ReloadHandle.Sources.Http.Tests;
@@ -26,13 +27,17 @@ public sealed class HttpSourceOptionsTests
     {
         var handleClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var ownClock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var inherited = new ReloadHandleBuilder<Settings>("a").FromHttp(Endpoint).WithTimeProvider(handleClock);
-        var own = new ReloadHandleBuilder<Settings>("b").FromHttp(Endpoint, o => o.TimeProvider = ownClock).WithTimeProvider(handleClock);
+        var inherited = new ReloadHandleBuilder<Settings>("a").WithTimeProvider(handleClock);
+        var own = new ReloadHandleBuilder<Settings>("b").WithTimeProvider(handleClock);
+        var inheritedSources = new CapturingBuilder(inherited);
+        var ownSources = new CapturingBuilder(own);
+        inheritedSources.FromHttp(Endpoint);
+        ownSources.FromHttp(Endpoint, o => o.TimeProvider = ownClock);
         await using var first = inherited.Build();
         await using var second = own.Build();
 
-        ((HttpSource)inherited.Source!).Time.Should().BeSameAs(handleClock);
-        ((HttpSource)own.Source!).Time.Should().BeSameAs(ownClock);
+        ((HttpSource)inheritedSources.Created[0]).Time.Should().BeSameAs(handleClock);
+        ((HttpSource)ownSources.Created[0]).Time.Should().BeSameAs(ownClock);
     }
 
     [Fact]
@@ -60,7 +65,7 @@ public sealed class HttpSourceOptionsTests
             .And.Contain("Interval").And.Contain("Jitter").And.Contain("Timeout").And.Contain("MaxBodyBytes")
             .And.Contain("HttpClient or MessageHandler").And.Contain("If-None-Match").And.Contain("X-Api-Key").And.Contain("Content-Type")
             .And.NotContain("secret");
-        builder.Source.Should().BeNull();
+        builder.HasSource.Should().BeFalse();
     }
 
     [Fact]
@@ -74,7 +79,7 @@ public sealed class HttpSourceOptionsTests
             o.Timeout = Timeout.InfiniteTimeSpan;
         });
 
-        builder.Source.Should().NotBeNull();
+        builder.HasSource.Should().BeTrue();
     }
 
     [Theory]

@@ -124,6 +124,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         first.Revision.Should().Be("\"v1\"");
         var revalidation = await _server.WaitForRequestsAsync(2);
         revalidation.Header("If-None-Match").Should().Be("\"v1\"", "validators are kept across enumerations");
+        revalidation.Header("Prefer").Should().Be("wait=30", "a conditional request asks the server to hold it; this server does not say it did, so the source keeps polling");
         revalidation.Status.Should().Be(304);
     }
 
@@ -149,6 +150,17 @@ public sealed class HttpSourceTests : IAsyncLifetime
         var span = spans.Spans[0];
         span.TraceId.ToHexString().Should().Be("4bf92f3577b34da6a3ce929d0e0e4736");
         span.ParentSpanId.ToHexString().Should().Be("00f067aa0ba902b7");
+    }
+
+    [Fact]
+    public async Task The_servers_label_and_publisher_headers_become_the_snapshots_label_and_publisher()
+    {
+        _server.ReplyAlways(new ConfigServer.Reply(200, new Dictionary<string, string> { [HttpConfigHeaders.Label] = "v1.4.0", [HttpConfigHeaders.Publisher] = "release-pipeline" }, Settings.Json("a")));
+        await using var handle = await HandleFactory.StartAsync(TestSources.OnClock(_server, _clock), _clock);
+
+        handle.Current.Label.Should().Be("v1.4.0");
+        handle.Current.Publisher.Should().Be("release-pipeline");
+        handle.Current.ConfigId.Should().Be(ConfigIdentity.Of(System.Text.Encoding.UTF8.GetBytes(Settings.Json("a"))));
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public class InvariantTests
 
         result.Outcome.Should().Be(ReloadOutcome.Rejected);
         result.Errors.Should().ContainSingle().Which.Should().Contain("threw InvalidOperationException: validator exploded");
-        result.Exception.Should().BeOfType<InvalidOperationException>();
+        result.Exception.Should().BeOfType<ScrubbedException>().Which.OriginalType.Should().Be(typeof(InvalidOperationException).FullName);
         handle.Current.Value.Items.Should().Equal("a");
     }
 
@@ -284,7 +284,7 @@ public class InvariantTests
 
         rejected.Outcome.Should().Be(ReloadOutcome.Rejected);
         rejected.Errors.Should().ContainSingle().Which.Should().StartWith("the payload could not be decoded:");
-        rejected.Exception.Should().BeAssignableTo<System.Text.Json.JsonException>();
+        rejected.Exception.Should().BeOfType<ScrubbedException>().Which.OriginalType.Should().Be(typeof(System.Text.Json.JsonException).FullName);
         handle.Current.Value.Limit.Should().Be(5, "the last good value keeps serving");
         var line = logs.Records.Should().ContainSingle(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("rejected", StringComparison.Ordinal)).Subject.Message;
         line.Should().Contain(name).And.Contain("manual:routes.json").And.Contain("could not be decoded").And.Contain("version 1 keeps serving");

@@ -19,6 +19,10 @@ internal static class PublicApiApproval
                 "System.Runtime.CompilerServices.InternalsVisibleToAttribute",
                 "System.Runtime.Versioning.TargetFrameworkAttribute",
                 "System.Reflection.AssemblyMetadataAttribute",
+                // Implementation details: they name compiler-generated state machines (<WatchAsync>d__20), not API.
+                "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute",
+                "System.Runtime.CompilerServices.AsyncStateMachineAttribute",
+                "System.Runtime.CompilerServices.IteratorStateMachineAttribute",
             ],
         }).ReplaceLineEndings("\n");
         var name = assembly.GetName().Name;

@@ -52,6 +52,7 @@ internal sealed class ReloadableRegistration<T>(string handleName, string option
     public ReloadHandle<T> Build(IServiceProvider services)
     {
         var builder = new ReloadHandleBuilder<T>(HandleName).WithTimeProvider(services.GetService<TimeProvider>() ?? TimeProvider.System);
+        builder.Services = services;
         if (services.GetService<ILoggerFactory>() is { } loggerFactory)
         {
             builder.WithLoggerFactory(loggerFactory);

@@ -55,6 +55,7 @@ internal sealed class ReloadableRegistry
         _registrations.Add(registration);
         services.AddKeyedSingleton(handleName, (provider, _) => registration.Build(provider));
         services.AddKeyedSingleton<IReloadable<T>>(handleName, (provider, key) => provider.GetRequiredKeyedService<ReloadHandle<T>>(key));
+        services.AddSingleton<IReloadHandle>(provider => provider.GetRequiredKeyedService<ReloadHandle<T>>(handleName)); // every handle, for operator tools
         if (ofType.Count == 0)
         {
             services.AddSingleton(provider => Default<T>(bridgedOnly: false).Resolve(provider));

@@ -8,36 +8,36 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// <see cref="ConsulClient"/> that watches it with the same settings (see <see cref="SharedQuery"/>). A source made
 /// from an address has a client of its own.
 /// </summary>
-internal sealed class ConsulSource : IHandleAwareSource
+internal sealed class ConsulSource : ISource
 {
     private readonly ConsulClient _client;
     private readonly bool _ownsClient;
     private readonly ConsulTarget _target;
     private readonly ConsulSourceOptions _options;
     private readonly object _gate = new();
-    private TimeProvider _time;
+    private readonly TimeProvider _time;
     private (QueryKey Key, SharedQuery Query)? _leased;
     private int _disposed;
 
-    /// <summary>A source with a client of its own, made from the options' token and handler.</summary>
-    public ConsulSource(Uri address, ConsulTarget target, ConsulSourceOptions options)
-        : this(new ConsulClient(address, new ConsulClientOptions { Token = options.Token, ConfigureHttpHandler = options.ConfigureHttpHandler }), ownsClient: true, target, options)
+    /// <summary>The source of one handle, with a client of its own made from the options' token and handler; the options' clock wins over the handle's.</summary>
+    public ConsulSource(Uri address, ConsulTarget target, ConsulSourceOptions options, SourceContext? context = null)
+        : this(new ConsulClient(address, new ConsulClientOptions { Token = options.Token, ConfigureHttpHandler = options.ConfigureHttpHandler }), ownsClient: true, target, options, context)
     {
     }
 
-    /// <summary>A source that reads through a client other sources share.</summary>
-    public ConsulSource(ConsulClient client, ConsulTarget target, ConsulSourceOptions options)
-        : this(client, ownsClient: false, target, options)
+    /// <summary>The source of one handle, reading through a client other sources share.</summary>
+    public ConsulSource(ConsulClient client, ConsulTarget target, ConsulSourceOptions options, SourceContext? context = null)
+        : this(client, ownsClient: false, target, options, context)
     {
     }
 
-    private ConsulSource(ConsulClient client, bool ownsClient, ConsulTarget target, ConsulSourceOptions options)
+    private ConsulSource(ConsulClient client, bool ownsClient, ConsulTarget target, ConsulSourceOptions options, SourceContext? context)
     {
         _client = client;
         _ownsClient = ownsClient;
         _target = target;
         _options = options;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        _time = options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System;
         Description = new SourceDescription("consul", new Uri(client.Address, target.Path).GetLeftPart(UriPartial.Path) + (target.IsPrefix ? "?recurse" : string.Empty));
     }
 
@@ -53,13 +53,6 @@ internal sealed class ConsulSource : IHandleAwareSource
     internal SharedQuery? SharedQuery => _leased?.Query;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
-    /// <summary>Takes the handle's clock unless the options set one.</summary>
-    public void Attach(SourceContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        _time = _options.TimeProvider ?? context.TimeProvider;
-    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -98,7 +91,7 @@ internal sealed class ConsulSource : IHandleAwareSource
 
     public override string ToString() => Description.ToString();
 
-    // The query is leased on first use, once the clock is known: sources on different clocks never share one.
+    // The query is leased on first use, and never shared by sources on different clocks.
     private SharedQuery Query()
     {
         lock (_gate)

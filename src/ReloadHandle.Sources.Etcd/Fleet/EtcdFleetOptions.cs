@@ -23,7 +23,7 @@ public sealed class EtcdFleetOptions
     /// <value>Default 10 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The clock for timeouts, retry delays and <see cref="EtcdFleetEntry.UpdatedAt"/>.</summary>
+    /// <summary>The clock for timeouts, retry delays and <see cref="ReloadHandle.Fleet.FleetEntry.UpdatedAt"/>.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -1,3 +1,4 @@
+using dotnet_etcd;
 using Grpc.Core;
 
 namespace ReloadHandle.Sources.Etcd.Internal;
@@ -11,12 +12,14 @@ internal static class EtcdCall
     public static Metadata? Headers(bool requireLeader) => requireLeader ? LeaderRequired : null;
 
     /// <summary>
-    /// Runs <paramref name="call"/>, bounded by <paramref name="timeout"/>. A call refused as unauthenticated is tried
-    /// once more: the client dropped its stale token on the refusal and fetches a new one.
+    /// Runs <paramref name="call"/> on <paramref name="client"/>, bounded by <paramref name="timeout"/>. A call refused
+    /// as unauthenticated is tried once more: the client dropped its stale token on the refusal and fetches a new one.
     /// </summary>
-    /// <exception cref="SourceException">The call failed or timed out; the message names <paramref name="what"/>.</exception>
+    /// <exception cref="SourceException">The call failed or timed out; the message names the endpoints, the reason and <paramref name="operation"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static async Task<TResult> RunAsync<TResult>(
-        string what,
+        EtcdClient client,
+        string operation,
         Func<CancellationToken, Task<TResult>> call,
         TimeSpan timeout,
         TimeProvider time,
@@ -34,17 +37,13 @@ internal static class EtcdCall
             {
                 // Retry with a fresh token.
             }
-            catch (RpcException canceled) when (cancellationToken.IsCancellationRequested)
+            catch (Exception canceled) when (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException($"{what} was canceled.", canceled, cancellationToken);
+                throw new OperationCanceledException($"The {operation} was canceled.", canceled, cancellationToken);
             }
-            catch (RpcException rpc)
+            catch (Exception failure)
             {
-                throw new SourceException($"{what} failed: {rpc.Status.Detail} ({rpc.StatusCode})", rpc);
-            }
-            catch (OperationCanceledException canceled) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new SourceException($"{what} got no answer within {timeout.TotalSeconds:0.###} s", canceled);
+                throw EtcdFailure.Describe(ClientEndpoints.Describe(client), operation, failure, timeout);
             }
         }
     }

@@ -10,9 +10,10 @@ namespace ReloadHandle.Sources.Etcd.Internal;
 
 /// <summary>
 /// Reads an etcd key or prefix with one Range, then watches it from the Range's revision + 1, so no write falls in
-/// between. After a failure it resumes from the revision it reached; after a compaction it reads everything again.
+/// between. After a failure it resumes from the revision it reached; after a compaction, or when etcd's response headers
+/// show a restored or replaced store, it reads everything again.
 /// </summary>
-internal sealed class EtcdSource : IHandleAwareSource
+internal sealed class EtcdSource : ISource
 {
     private readonly EtcdClient _client;
     private readonly bool _ownsClient;
@@ -20,16 +21,17 @@ internal sealed class EtcdSource : IHandleAwareSource
     private readonly EtcdSourceOptions _options;
     private readonly Metadata? _headers;
     private KeySpace? _state;
-    private TimeProvider _time;
+    private readonly TimeProvider _time;
     private int _disposed;
 
-    public EtcdSource(EtcdClient client, bool ownsClient, EtcdTarget target, EtcdSourceOptions options)
+    /// <summary>Creates the source of one handle; the options' clock wins over the handle's.</summary>
+    public EtcdSource(EtcdClient client, bool ownsClient, EtcdTarget target, EtcdSourceOptions options, SourceContext? context = null)
     {
         _client = client;
         _ownsClient = ownsClient;
         _target = target;
         _options = options;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        _time = options.TimeProvider ?? context?.TimeProvider ?? TimeProvider.System;
         _headers = EtcdCall.Headers(options.RequireLeader);
         Hub = ownsClient ? new WatchHub(client) : WatchHub.For(client);
         Description = new SourceDescription("etcd", target.ToString());
@@ -42,13 +44,6 @@ internal sealed class EtcdSource : IHandleAwareSource
 
     /// <summary>The watch streams this source uses (shared with every source on the same client).</summary>
     internal WatchHub Hub { get; }
-
-    /// <summary>Takes the handle's clock unless the options set one.</summary>
-    public void Attach(SourceContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        _time = _options.TimeProvider ?? context.TimeProvider;
-    }
 
     public async IAsyncEnumerable<SourceChange> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -79,7 +74,7 @@ internal sealed class EtcdSource : IHandleAwareSource
                         yield return state.ToChange();
                     }
 
-                    while (await NextAsync(watch, cancellationToken).ConfigureAwait(false) is { } response)
+                    while (await NextAsync(watch, state, cancellationToken).ConfigureAwait(false) is { } response)
                     {
                         var events = response.Events;
                         if (events.Count == 0)
@@ -104,8 +99,8 @@ internal sealed class EtcdSource : IHandleAwareSource
                 }
             }
 
-            // The start revision was compacted away (or the store went back): read everything again, so deletes in the
-            // gap are seen, and watch from the new revision with a fresh watch.
+            // The start revision was compacted away, or etcd's headers show a restored or replaced store: read everything
+            // again, replacing the state wholesale (so deletes in the gap are seen), and watch from that read's revision.
             state = null;
             _state = null;
         }
@@ -124,7 +119,8 @@ internal sealed class EtcdSource : IHandleAwareSource
 
     private Task<KeySpace> ReadAsync(CancellationToken cancellationToken) =>
         EtcdCall.RunAsync(
-            $"Reading {Description}",
+            _client,
+            $"Range of {_target.Noun}",
             async token => KeySpace.FromRange(_target, await _client.GetAsync(
                 new RangeRequest { Key = ByteString.CopyFrom(_target.Key), RangeEnd = ByteString.CopyFrom(_target.RangeEnd) },
                 _headers,
@@ -134,7 +130,7 @@ internal sealed class EtcdSource : IHandleAwareSource
             _time,
             cancellationToken);
 
-    /// <summary>Creates the watch; <see langword="null"/> when the store is older than <paramref name="state"/> (restored from a backup).</summary>
+    /// <summary>Creates the watch; <see langword="null"/> when etcd's answer shows a restored or replaced store.</summary>
     private async Task<WatchRegistration?> StartWatchAsync(KeySpace state, CancellationToken cancellationToken)
     {
         var create = new WatchCreateRequest
@@ -144,42 +140,52 @@ internal sealed class EtcdSource : IHandleAwareSource
             StartRevision = state.WatchFrom,
             ProgressNotify = true,
         };
-        var watch = await Hub.WatchAsync(create, _headers, cancellationToken).ConfigureAwait(false);
+        WatchRegistration? watch = null;
         try
         {
+            watch = await Hub.WatchAsync(create, _headers, cancellationToken).ConfigureAwait(false);
+
             // The first response acknowledges the create. A compacted start revision is acknowledged, then canceled.
             var created = await watch.Responses.ReadAsync(cancellationToken).AsTask()
                 .WaitAsync(_options.RequestTimeout, _time, cancellationToken).ConfigureAwait(false);
             if (created.Canceled)
             {
-                throw new SourceException($"etcd refused to watch {Description}: {created.CancelReason}");
+                throw Said($"refused the watch: {CancelReason(created)}");
             }
 
-            if (created.Header is { } header && header.Revision < state.Revision)
+            if (!state.Store.Continues(created.Header))
             {
-                await watch.DisposeAsync().ConfigureAwait(false);
                 return null;
             }
 
-            return watch;
+            var started = watch;
+            watch = null; // handed over: not disposed below
+            return started;
         }
-        catch (Exception exception)
+        catch (Exception failure) when (IsFailure(failure, cancellationToken))
         {
-            await watch.DisposeAsync().ConfigureAwait(false);
-            throw exception switch
+            if (failure is ChannelClosedException { InnerException: WatchStreamException { Refused: true } })
             {
-                TimeoutException => new SourceException($"etcd did not acknowledge the watch of {Description} within {_options.RequestTimeout.TotalSeconds:0.###} s", exception),
-                ChannelClosedException { InnerException: { } inner } => Failed(inner),
-                _ => exception,
-            };
+                await CheckAccessAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            throw Explained(failure, cancellationToken);
+        }
+        finally
+        {
+            if (watch is not null)
+            {
+                await watch.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>
-    /// The next response that carries news, or <see langword="null"/> when the watch must be replaced by a full read.
-    /// Quiet spells longer than the idle timeout are checked with a progress request on the stream.
+    /// The next response that carries news, or <see langword="null"/> when the watch must be replaced by a full read:
+    /// its start revision was compacted, or a header shows a restored or replaced store. Quiet spells longer than the
+    /// idle timeout are checked with a progress request on the stream.
     /// </summary>
-    private async Task<WatchResponse?> NextAsync(WatchRegistration watch, CancellationToken cancellationToken)
+    private async Task<WatchResponse?> NextAsync(WatchRegistration watch, KeySpace state, CancellationToken cancellationToken)
     {
         var reader = watch.Responses;
         Task<bool>? waiting = null;
@@ -187,17 +193,12 @@ internal sealed class EtcdSource : IHandleAwareSource
         {
             if (reader.TryRead(out var response))
             {
-                if (response.Canceled)
+                if (response is { Canceled: true, CompactRevision: <= 0 })
                 {
-                    if (response.CompactRevision > 0)
-                    {
-                        return null;
-                    }
-
-                    throw new SourceException($"etcd canceled the watch of {Description}: {(string.IsNullOrEmpty(response.CancelReason) ? "no reason given" : response.CancelReason)}");
+                    throw Said($"canceled the watch: {CancelReason(response)}");
                 }
 
-                return response;
+                return response.Canceled || !state.Store.Continues(response.Header) ? null : response;
             }
 
             var seen = watch.Lane.Responses;
@@ -206,7 +207,7 @@ internal sealed class EtcdSource : IHandleAwareSource
             {
                 if (!await waiting.WaitAsync(_options.WatchIdleTimeout, _time, cancellationToken).ConfigureAwait(false))
                 {
-                    throw Failed(null);
+                    throw Said("ended the watch");
                 }
 
                 waiting = null;
@@ -215,19 +216,49 @@ internal sealed class EtcdSource : IHandleAwareSource
             {
                 await watch.Lane.ProbeAsync(seen, _options.RequestTimeout, _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception failure) when (failure is not OperationCanceledException)
+            catch (Exception failure) when (IsFailure(failure, cancellationToken))
             {
-                throw Failed(failure is ChannelClosedException { InnerException: { } inner } ? inner : failure);
+                throw Explained(failure, cancellationToken);
             }
         }
     }
 
-    private SourceException Failed(Exception? cause) => cause switch
-    {
-        SourceException source => new SourceException($"Watching {Description}: {source.Message}", source.InnerException ?? source),
-        null => new SourceException($"The watch of {Description} ended"),
-        _ => new SourceException($"Watching {Description} failed: {cause.Message}", cause),
-    };
+    /// <summary>
+    /// After etcd refused a watch: a stream never refreshes its auth token (dotnet-etcd drops a cached token only when a
+    /// call is refused as unauthenticated, and etcd refuses a watch without that status, so after a restart its tokens
+    /// are gone and every new stream would carry the dead one until the cache expires). A small read replaces the token,
+    /// or fails with the real reason: the credentials refused, or no permission on the key.
+    /// </summary>
+    private Task<RangeResponse> CheckAccessAsync(CancellationToken cancellationToken) =>
+        EtcdCall.RunAsync(
+            _client,
+            $"Range of {_target.Noun}",
+            token => _client.GetAsync(
+                new RangeRequest { Key = ByteString.CopyFrom(_target.Key), RangeEnd = ByteString.CopyFrom(_target.RangeEnd), CountOnly = true },
+                _headers,
+                deadline: null,
+                token),
+            _options.RequestTimeout,
+            _time,
+            cancellationToken);
+
+    private static string CancelReason(WatchResponse response) => string.IsNullOrEmpty(response.CancelReason) ? "no reason given" : response.CancelReason;
+
+    private string Server => ClientEndpoints.Describe(_client);
+
+    private string WatchOperation => $"watch of {_target.Noun}";
+
+    /// <summary>A failure etcd reported in so many words, such as a refused watch.</summary>
+    private SourceException Said(string reason) => new($"{Server} {reason} ({WatchOperation})");
+
+    /// <summary>Whether <paramref name="failure"/> still needs explaining: not already explained, not the caller's cancellation.</summary>
+    private static bool IsFailure(Exception failure, CancellationToken cancellationToken) =>
+        failure is not SourceException && !(failure is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    /// <summary>A clear <see cref="SourceException"/>; a failure while the caller cancels is its cancellation, and ends quietly.</summary>
+    private Exception Explained(Exception failure, CancellationToken cancellationToken) => cancellationToken.IsCancellationRequested
+        ? new OperationCanceledException($"The {WatchOperation} was canceled.", failure, cancellationToken)
+        : EtcdFailure.Describe(Server, WatchOperation, failure, _options.RequestTimeout);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Description} at revision {_state?.Revision}");
 }

@@ -36,6 +36,9 @@ internal sealed class EtcdTarget
     /// <summary>A printable name: the key, with <c>*</c> appended for a prefix.</summary>
     public string Name { get; }
 
+    /// <summary>For messages: <c>key 'app/routes'</c> or <c>prefix 'gateway/*'</c> (which contains the source's location).</summary>
+    public string Noun => IsPrefix ? $"prefix '{this}'" : $"key '{this}'";
+
     public override string ToString() => IsPrefix ? Name + "*" : Name;
 
     /// <summary>Composes the keys under the prefix (in key order) into one payload, as <see cref="Layout"/> says.</summary>

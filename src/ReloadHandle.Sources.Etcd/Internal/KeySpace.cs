@@ -25,10 +25,14 @@ internal sealed class KeySpace
     /// <summary>The revision this state reflects.</summary>
     public long Revision => _revision;
 
+    /// <summary>The store this state was read from; a response from another one means a full read.</summary>
+    public StoreIdentity Store { get; } = new();
+
     /// <summary>The state read by a Range at one revision.</summary>
     public static KeySpace FromRange(EtcdTarget target, RangeResponse range)
     {
         var space = new KeySpace(target) { WatchFrom = range.Header.Revision + 1 };
+        space.Store.Continues(range.Header);
         foreach (var kv in range.Kvs)
         {
             space.Put(kv);

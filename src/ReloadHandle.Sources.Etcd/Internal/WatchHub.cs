@@ -64,7 +64,10 @@ internal sealed class WatchHub
         }
     }
 
-    /// <summary>Registers a watch and sends its create request; its responses (the "created" one first) arrive on the registration.</summary>
+    /// <summary>
+    /// Registers a watch and sends its create request; its responses (the "created" one first) arrive on the
+    /// registration, and so does a failure of the stream (the registration's reader throws it).
+    /// </summary>
     /// <param name="create">The create request; its watch id is assigned here.</param>
     /// <param name="headers">Metadata for the stream, if this call opens one.</param>
     /// <param name="cancellationToken">Cancels sending the request.</param>

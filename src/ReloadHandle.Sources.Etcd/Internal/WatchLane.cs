@@ -16,6 +16,7 @@ internal sealed class WatchLane
     private readonly ConcurrentDictionary<long, WatchRegistration> _watches = new();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private TaskCompletionSource? _probe;
+    private Exception? _failure;
     private long _responses;
     private int _closed;
 
@@ -33,33 +34,48 @@ internal sealed class WatchLane
     /// <summary>How many responses the stream has delivered; a source compares it to tell a quiet stream from a dead one.</summary>
     public long Responses => Interlocked.Read(ref _responses);
 
-    // Called under the hub's lock.
+    // Called under the hub's lock. A stream that closed meanwhile fails the new watch too: Close marks the stream
+    // closed before it fails the watches it holds, so either it sees this one or this one sees it closed.
     public WatchRegistration Register(long id)
     {
         var registration = new WatchRegistration(_hub, this, id);
         _watches[id] = registration;
+        if (IsClosed)
+        {
+            registration.Fail(Volatile.Read(ref _failure) ?? Closed());
+        }
+
         return registration;
     }
 
     // Called under the hub's lock.
     public bool Unregister(WatchRegistration registration) => _watches.TryRemove(new KeyValuePair<long, WatchRegistration>(registration.Id, registration));
 
+    /// <summary>
+    /// Writes a request. A failed write fails the stream, and every watch on it learns why from its responses; only the
+    /// caller's cancellation throws.
+    /// </summary>
     public async Task SendAsync(WatchRequest request, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(IsClosed, this);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!IsClosed)
+            {
+                await _call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (RpcException canceled) when (cancellationToken.IsCancellationRequested)
+        catch (Exception canceled) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException("The watch request was canceled.", canceled, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception failure)
         {
-            Close(exception);
-            throw;
+            // Without a status yet, the call is still completing: the reader then ends the stream with it.
+            if (Cause(failure) is { } cause)
+            {
+                Close(cause);
+            }
         }
         finally
         {
@@ -72,8 +88,7 @@ internal sealed class WatchLane
     {
         if (!IsClosed)
         {
-            _ = SendAsync(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = id } }, CancellationToken.None)
-                .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = SendAsync(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = id } }, CancellationToken.None);
         }
     }
 
@@ -99,14 +114,7 @@ internal sealed class WatchLane
                 return; // answered while we were installing the probe
             }
 
-            try
-            {
-                await SendAsync(new WatchRequest { ProgressRequest = new WatchProgressRequest() }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                return; // the failed write closed the stream; the watches see the failure
-            }
+            await SendAsync(new WatchRequest { ProgressRequest = new WatchProgressRequest() }, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -115,21 +123,22 @@ internal sealed class WatchLane
         }
         catch (TimeoutException)
         {
-            Close(new SourceException($"the etcd watch stream did not answer a progress request within {timeout.TotalSeconds:0.###} s"));
+            Close(new WatchStreamException($"did not answer a progress request within {timeout.TotalSeconds:0.###} s"));
         }
     }
 
     /// <summary>Ends the stream. With a failure, every remaining watch completes with it.</summary>
     public void Close(Exception? failure)
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        failure ??= Closed();
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is not null || Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
         }
 
         foreach (var watch in _watches.Values)
         {
-            watch.Fail(failure ?? new SourceException("the etcd watch stream was closed"));
+            watch.Fail(failure);
         }
 
         _watches.Clear();
@@ -150,17 +159,39 @@ internal sealed class WatchLane
                 Dispatch(response);
             }
 
-            failure = new SourceException("etcd ended the watch stream");
+            failure = new WatchStreamException("ended the watch stream");
         }
         catch (Exception exception)
         {
-            failure = exception is RpcException rpc
-                ? new SourceException($"the etcd watch stream failed: {rpc.Status.Detail} ({rpc.StatusCode})", rpc)
-                : exception;
+            failure = Cause(exception) ?? new WatchStreamException("ended the watch stream without a status", exception);
         }
 
         Close(failure);
     }
+
+    /// <summary>
+    /// Why the call failed. A failed read or write of a stream often says only "A task was canceled" (a token fetch that
+    /// failed inside the call, a refused connection); the call's status has etcd's or the transport's reason.
+    /// <see langword="null"/> while the call has no status yet.
+    /// </summary>
+    private Exception? Cause(Exception failure)
+    {
+        if (failure is RpcException)
+        {
+            return failure;
+        }
+
+        try
+        {
+            return _call.GetStatus() is { StatusCode: not StatusCode.OK } status ? new RpcException(status) : failure;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static WatchStreamException Closed() => new("closed the watch stream (this client ended it)");
 
     private void Dispatch(WatchResponse response)
     {
@@ -183,7 +214,7 @@ internal sealed class WatchLane
         {
             // etcd refuses a create with watch id -1 when the stream's own credentials are no longer valid (its auth
             // token expired or etcd restarted): every later create on this stream would be refused too.
-            Close(new SourceException($"etcd refused a watch on this stream: {response.CancelReason}"));
+            Close(new WatchStreamException($"refused a new watch on the stream: {response.CancelReason}") { Refused = true });
         }
     }
 }

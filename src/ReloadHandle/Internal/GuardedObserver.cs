@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ReloadHandle.Telemetry;
 
 namespace ReloadHandle.Internal;
 

@@ -27,6 +27,10 @@ internal static class JsonDiff
         {
             return ["(not JSON)"];
         }
+        catch (Exception other) when (other is not OutOfMemoryException)
+        {
+            return [$"(not comparable: {other.GetType().Name})"]; // a custom decoder's payload may not be UTF-8 at all
+        }
     }
 
     public static string Describe(IReadOnlyList<string> paths, int max = 16) =>
@@ -53,43 +57,10 @@ internal static class JsonDiff
         switch (a.ValueKind)
         {
             case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var property in a.EnumerateObject())
-                {
-                    seen.Add(property.Name);
-                    var child = path + "." + property.Name;
-                    if (b.TryGetProperty(property.Name, out var other))
-                    {
-                        Compare(property.Value, other, child, paths, max);
-                    }
-                    else
-                    {
-                        paths.Add(child);
-                    }
-                }
-
-                foreach (var property in b.EnumerateObject())
-                {
-                    if (!seen.Contains(property.Name))
-                    {
-                        paths.Add(path + "." + property.Name);
-                    }
-                }
-
+                CompareObjects(a, b, path, paths, max);
                 break;
             case JsonValueKind.Array:
-                var left = a.GetArrayLength();
-                var right = b.GetArrayLength();
-                for (var i = 0; i < Math.Min(left, right); i++)
-                {
-                    Compare(a[i], b[i], $"{path}[{i}]", paths, max);
-                }
-
-                if (left != right)
-                {
-                    paths.Add($"{path}[{Math.Min(left, right)}..]");
-                }
-
+                CompareArrays(a, b, path, paths, max);
                 break;
             default:
                 if (a.GetRawText() != b.GetRawText())
@@ -98,6 +69,47 @@ internal static class JsonDiff
                 }
 
                 break;
+        }
+    }
+
+    private static void CompareObjects(JsonElement a, JsonElement b, string path, List<string> paths, int max)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in a.EnumerateObject())
+        {
+            seen.Add(property.Name);
+            var child = path + "." + property.Name;
+            if (b.TryGetProperty(property.Name, out var other))
+            {
+                Compare(property.Value, other, child, paths, max);
+            }
+            else
+            {
+                paths.Add(child);
+            }
+        }
+
+        foreach (var property in b.EnumerateObject())
+        {
+            if (!seen.Contains(property.Name))
+            {
+                paths.Add(path + "." + property.Name);
+            }
+        }
+    }
+
+    private static void CompareArrays(JsonElement a, JsonElement b, string path, List<string> paths, int max)
+    {
+        var left = a.GetArrayLength();
+        var right = b.GetArrayLength();
+        for (var i = 0; i < Math.Min(left, right); i++)
+        {
+            Compare(a[i], b[i], $"{path}[{i}]", paths, max);
+        }
+
+        if (left != right)
+        {
+            paths.Add($"{path}[{Math.Min(left, right)}..]");
         }
     }
 }

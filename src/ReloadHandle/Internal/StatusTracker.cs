@@ -20,6 +20,8 @@ internal sealed class StatusTracker
     private DateTimeOffset? _lastSuccessAt;
     private long _lastSuccessTimestamp;
     private bool _startupFailed;
+    private string? _loopFault;
+    private string? _pending;
 
     public StatusTracker(TimeProvider time, SourceDescription? source, Func<bool> hasValue)
     {
@@ -56,12 +58,33 @@ internal sealed class StatusTracker
             _lastAttemptAt = _time.GetUtcNow();
             _lastAttemptRevision = revision;
             _lastAttemptError = error;
+            _loopFault = null; // the loop ran an attempt to its end: it is up again
             if (outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
             {
                 Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
                 _lastSuccessAt = _lastAttemptAt;
             }
 
+            Publish();
+        }
+    }
+
+    /// <summary>The reload loop itself faulted (not the source, not a candidate) and restarts: Failed until its next attempt ends.</summary>
+    public void LoopFaulted(string reason)
+    {
+        lock (_gate)
+        {
+            _loopFault = reason;
+            Publish();
+        }
+    }
+
+    /// <summary>A candidate waits in the handle's reload group (why), or none does any more (null).</summary>
+    public void PendingChanged(string? pending)
+    {
+        lock (_gate)
+        {
+            _pending = pending;
             Publish();
         }
     }
@@ -83,14 +106,15 @@ internal sealed class StatusTracker
         var sourceFailing = source is not null && source.State != SourceState.Healthy;
         var state = (hasValue, attemptFailed || _startupFailed || source?.State == SourceState.Disconnected, attemptFailed || sourceFailing) switch
         {
+            _ when _loopFault is not null => HandleState.Failed,
             (false, true, _) => HandleState.Failed,
             (false, false, _) => HandleState.Initializing,
             (true, _, true) => HandleState.Degraded,
             _ => HandleState.Healthy,
         };
 
-        var error = attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null;
+        var error = _loopFault ?? (attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null);
         var since = _status.State == state ? _status.Since : _time.GetUtcNow();
-        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt });
+        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt, Pending = _pending });
     }
 }

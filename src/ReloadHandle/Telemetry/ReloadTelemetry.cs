@@ -16,6 +16,12 @@ public static class ReloadTelemetry
     /// <summary>The reload span's name (low cardinality; the handle is an attribute).</summary>
     public const string ReloadSpanName = "reload";
 
+    /// <summary>The span of a probation, from the reload it watches (linked) to its end: passed, failed (rolled back) or superseded.</summary>
+    public const string ProbationSpanName = "reload.probation";
+
+    /// <summary>The span of a reload group's step: the members that went live together, linked to their attempts.</summary>
+    public const string GroupSpanName = "reload.group";
+
     /// <summary>Span attribute and metric tag names.</summary>
     public static class Attributes
     {
@@ -28,7 +34,7 @@ public static class ReloadTelemetry
         /// <summary>Where the source reads from, without credentials.</summary>
         public const string SourceLocation = "reload.source.location";
 
-        /// <summary>What caused the attempt: <c>initial</c>, <c>watch</c>, <c>poll</c>, <c>manual</c>, <c>rollback</c>, <c>cache</c>.</summary>
+        /// <summary>What caused the attempt: <c>initial</c>, <c>watch</c>, <c>poll</c>, <c>manual</c>, <c>rollback</c>, <c>cache</c>, <c>probation</c>.</summary>
         public const string Trigger = "reload.trigger";
 
         /// <summary>How the attempt ended: <c>applied</c>, <c>rejected</c>, <c>unchanged</c>, <c>failed</c>.</summary>
@@ -46,6 +52,15 @@ public static class ReloadTelemetry
         /// <summary>Lower-case hex SHA-256 of the candidate's payload.</summary>
         public const string ContentHash = "reload.content_hash";
 
+        /// <summary>The candidate's config id (<see cref="ConfigIdentity"/>): the same content has the same id on every instance.</summary>
+        public const string ConfigId = "reload.config.id";
+
+        /// <summary>The candidate's label (<see cref="ISnapshot.Label"/>), when it has one.</summary>
+        public const string ConfigLabel = "reload.config.label";
+
+        /// <summary>Who published the candidate (<see cref="ISnapshot.Publisher"/>), when the writer said.</summary>
+        public const string Publisher = "reload.publisher";
+
         /// <summary>How many source changes were coalesced into the attempt.</summary>
         public const string CoalescedChanges = "reload.coalesced_changes";
 
@@ -54,6 +69,18 @@ public static class ReloadTelemetry
 
         /// <summary>On a <see cref="ValidationErrorEvent"/>: the error message, with secrets removed.</summary>
         public const string ErrorMessage = "reload.error.message";
+
+        /// <summary>How a probation ended: <c>passed</c>, <c>failed</c> (rolled back, content quarantined) or <c>superseded</c> (a newer reload came).</summary>
+        public const string ProbationOutcome = "reload.probation.outcome";
+
+        /// <summary>The reload group's name, on a <see cref="GroupSpanName"/> span.</summary>
+        public const string Group = "reload.group";
+
+        /// <summary>The group's version after the step.</summary>
+        public const string GroupVersion = "reload.group.version";
+
+        /// <summary>Every member with its version after the step, as <c>name:version,…</c>.</summary>
+        public const string GroupMembers = "reload.group.members";
 
         /// <summary>The state of a source, on the <see cref="Instruments.SourceState"/> gauge.</summary>
         public const string SourceState = "reload.source.state";
@@ -67,6 +94,9 @@ public static class ReloadTelemetry
     {
         /// <summary>Counter of reload attempts, tagged by handle, outcome and trigger.</summary>
         public const string Attempts = "reload.attempts";
+
+        /// <summary>Counter of probations, tagged by handle and <see cref="Attributes.ProbationOutcome"/>.</summary>
+        public const string Probations = "reload.probations";
 
         /// <summary>Histogram of attempt durations in seconds, tagged by handle and outcome.</summary>
         public const string Duration = "reload.duration";
@@ -82,5 +112,11 @@ public static class ReloadTelemetry
 
         /// <summary>Gauge of each handle's state: 0 initializing, 1 healthy, 2 degraded, 3 failed.</summary>
         public const string HandleState = "reload.handle.state";
+
+        /// <summary>
+        /// Info-style gauge: 1 per handle, tagged with the live <see cref="Attributes.ConfigId"/> (and
+        /// <see cref="Attributes.ConfigLabel"/>) — the one metric that carries an id, one series per handle at a time.
+        /// </summary>
+        public const string ConfigInfo = "reload.config.info";
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using ReloadHandle.Testing;
 using ReloadHandle.Sources.Consul.Internal;
 using ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 
@@ -13,13 +13,13 @@ internal static class TestSources
     public static string UniqueKey(string name) => $"test/{name}-{Interlocked.Increment(ref _next)}";
 
     public static ConsulSource Create(ConsulDouble consul, string key, Action<ConsulSourceOptions>? configure = null) =>
-        (ConsulSource)new ReloadHandleBuilder<JsonElement>("test")
+        (ConsulSource)new CapturingBuilder()
             .FromConsul(consul.Address, key, o =>
             {
                 o.MinQueryInterval = TimeSpan.FromMilliseconds(20);
                 configure?.Invoke(o);
             })
-            .Source!;
+            .CreateSource();
 
     public static SourceRecorder Record(ConsulDouble consul, string key, Action<ConsulSourceOptions>? configure = null) =>
         new(Create(consul, key, configure));

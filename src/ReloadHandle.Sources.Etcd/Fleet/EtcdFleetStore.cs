@@ -1,0 +1,175 @@
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using ReloadHandle.Fleet;
+using ReloadHandle.Sources.Etcd.Internal;
+
+namespace ReloadHandle.Sources.Etcd;
+
+/// <summary>
+/// The fleet in etcd: each entry is the key <c>&lt;status prefix&gt;&lt;handle&gt;/&lt;instance&gt;</c> holding the
+/// entry's JSON, written with a lease this store keeps alive, so an instance that dies disappears one lease TTL later
+/// and a graceful stop (revoking the lease) removes it at once.
+/// </summary>
+/// <remarks>Use one store per instance (the lease is the instance's). Reading needs no lease.</remarks>
+public sealed class EtcdFleetStore : IFleetStore
+{
+    private readonly EtcdClient _client;
+    private readonly EtcdFleetOptions _options;
+    private readonly Metadata? _headers;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _grant = new(1, 1);
+    private Task _keepAlive = Task.CompletedTask;
+    private long _leaseId;
+    private int _disposed;
+
+    /// <summary>Creates a store on <paramref name="client"/>.</summary>
+    /// <param name="client">The client; the caller owns it and disposes it after the store.</param>
+    /// <param name="configure">Sets the status prefix, lease TTL and request settings.</param>
+    public EtcdFleetStore(EtcdClient client, Action<EtcdFleetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var options = new EtcdFleetOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _headers = EtcdCall.Headers(options.RequireLeader);
+    }
+
+    /// <summary>The options in use.</summary>
+    public EtcdFleetOptions Options => _options;
+
+    /// <summary>The key an entry of <paramref name="handleName"/> and <paramref name="instance"/> is written to.</summary>
+    /// <param name="handleName">The handle.</param>
+    /// <param name="instance">The instance.</param>
+    /// <returns>The key.</returns>
+    public string KeyOf(string handleName, string instance) => _options.HandlePrefix(handleName) + instance;
+
+    /// <inheritdoc />
+    public async Task PublishAsync(FleetEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var lease = await LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var key = ByteString.CopyFromUtf8(KeyOf(entry.Handle, entry.Instance));
+        var value = ByteString.CopyFrom(FleetJson.Serialize(entry));
+        try
+        {
+            await EtcdCall.RunAsync(_client, $"put of the fleet entry {key.ToStringUtf8()}", t => _client.PutAsync(new PutRequest { Key = key, Value = value, Lease = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.CompareExchange(ref _leaseId, 0, lease); // the lease may be gone: get a new one next time
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveAsync(string handleName, string instance, CancellationToken cancellationToken)
+    {
+        var key = ByteString.CopyFromUtf8(KeyOf(handleName, instance));
+        await EtcdCall.RunAsync(_client, $"delete of the fleet entry {key.ToStringUtf8()}", t => _client.DeleteAsync(new DeleteRangeRequest { Key = key }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FleetEntry>> ReadAsync(string handleName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(handleName);
+        var prefix = System.Text.Encoding.UTF8.GetBytes(_options.HandlePrefix(handleName));
+        var range = await EtcdCall.RunAsync(
+            _client,
+            $"Range of the fleet of '{handleName}'",
+            t => _client.GetAsync(new RangeRequest { Key = ByteString.CopyFrom(prefix), RangeEnd = ByteString.CopyFrom(EtcdKeys.RangeEnd(prefix)) }, _headers, null, t),
+            _options.RequestTimeout,
+            _options.TimeProvider,
+            cancellationToken).ConfigureAwait(false);
+        return [.. range.Kvs.Select(kv => FleetJson.TryDeserialize(kv.Value.Span)).OfType<FleetEntry>()];
+    }
+
+    /// <summary>Stops keeping the lease alive and revokes it, which removes every entry this store wrote.</summary>
+    /// <returns>Completes when done (best effort: an unreachable etcd lets the lease expire on its own).</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Interlocked.Exchange(ref _leaseId, 0) is var lease and not 0)
+        {
+            try
+            {
+                await EtcdCall.RunAsync(_client, "revoke of the fleet lease", t => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception revokeError) when (revokeError is not OutOfMemoryException)
+            {
+                // Best effort (etcd away, client disposed): the lease then expires on its own.
+            }
+        }
+
+        _stop.Dispose();
+        _grant.Dispose();
+    }
+
+    private async Task<long> LeaseAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Read(ref _leaseId) is var lease and not 0)
+        {
+            return lease;
+        }
+
+        await _grant.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Interlocked.Read(ref _leaseId) is var granted and not 0)
+            {
+                return granted;
+            }
+
+            var response = await EtcdCall.RunAsync(
+                _client,
+                "grant of the fleet lease",
+                t => _client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds) }, _headers, null, t),
+                _options.RequestTimeout,
+                _options.TimeProvider,
+                cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _leaseId, response.ID);
+            if (_keepAlive.IsCompleted)
+            {
+                _keepAlive = Task.Run(KeepAliveLoopAsync, CancellationToken.None);
+            }
+
+            return response.ID;
+        }
+        finally
+        {
+            _grant.Release();
+        }
+    }
+
+    private async Task KeepAliveLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested && Interlocked.Read(ref _leaseId) is var lease and not 0)
+        {
+            try
+            {
+                // Returns when etcd says the lease is gone (expired while we were cut off): the next write takes a new one.
+                await _client.LeaseKeepAlive(lease, token).ConfigureAwait(false);
+                Interlocked.CompareExchange(ref _leaseId, 0, lease);
+                return;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception keepAliveError) when (keepAliveError is not OutOfMemoryException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _options.TimeProvider, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}
