@@ -79,6 +79,7 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
         var source = handle.Status.Source!.Description.ToString();
         await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block, so the first answer's wake-up reaches it");
 
+        // Bounded: a sample that fails on timing would make CsCheck shrink through many 30-second waits.
         await answers.SampleAsync(
             async answer =>
             {
@@ -96,7 +97,8 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
             },
             iter: iterations,
             threads: 1,
-            print: sample => $"{sample.Body.Length} bytes [{Convert.ToHexString(sample.Body.AsSpan(0, Math.Min(64, sample.Body.Length)))}] headers {string.Join(", ", sample.Headers)}");
+            print: sample => $"{sample.Body.Length} bytes [{Convert.ToHexString(sample.Body.AsSpan(0, Math.Min(64, sample.Body.Length)))}] headers {string.Join(", ", sample.Headers)}")
+            .WaitAsync(TimeSpan.FromMinutes(3));
 
         _logs.Lines.Should().Contain(line => line.Contains(HandleName, StringComparison.Ordinal) && line.Contains(source, StringComparison.Ordinal), "the log line names the handle and the source");
 

@@ -15,7 +15,7 @@ public sealed class ConsulDoubleBlockingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _consul = await ConsulDouble.StartAsync(_time, new ConsulDoubleSettings { MaxQueryTime = TimeSpan.FromMinutes(10) });
-        _http = new HttpClient { BaseAddress = new Uri(_consul.Address), Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient { BaseAddress = new Uri(_consul.Address), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public async Task DisposeAsync()

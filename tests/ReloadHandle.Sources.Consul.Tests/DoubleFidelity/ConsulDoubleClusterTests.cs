@@ -16,7 +16,7 @@ public sealed class ConsulDoubleClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _consul = await ConsulDouble.StartAsync(_time);
-        _http = new HttpClient { BaseAddress = new Uri(_consul.Address), Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient { BaseAddress = new Uri(_consul.Address), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public async Task DisposeAsync()
