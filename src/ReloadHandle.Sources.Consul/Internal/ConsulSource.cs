@@ -46,9 +46,6 @@ internal sealed class ConsulSource : ISource
     /// <summary>The HTTP client (tests check its timeout).</summary>
     internal HttpClient Http => _client.Http.Client;
 
-    /// <summary>The client this source reads through.</summary>
-    internal ConsulClient Client => _client;
-
     /// <summary>The shared query this source follows, once it has watched (for tests).</summary>
     internal SharedQuery? SharedQuery => _leased?.Query;
 

@@ -25,9 +25,6 @@ internal sealed class ConnectionLimiter(Func<int> limit)
     /// <summary>Connections open right now, from every client.</summary>
     public int Open => _open.Values.Sum();
 
-    /// <summary>The most connections that were open at once.</summary>
-    public int Peak { get; private set; }
-
     /// <summary>How many connections were refused with a 429.</summary>
     public int Refused => Volatile.Read(ref _refused);
 
@@ -38,7 +35,6 @@ internal sealed class ConnectionLimiter(Func<int> limit)
         var count = _open.AddOrUpdate(ip, 1, (_, n) => n + 1);
         try
         {
-            Peak = Math.Max(Peak, Open);
             if (max > 0 && count > max)
             {
                 Interlocked.Increment(ref _refused);

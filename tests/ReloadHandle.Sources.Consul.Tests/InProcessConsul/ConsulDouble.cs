@@ -84,8 +84,8 @@ public sealed class ConsulDouble : IAsyncDisposable
     /// <summary>How many KV reads are in progress (blocked or answering).</summary>
     public int OpenQueries => Volatile.Read(ref _openQueries);
 
-    /// <summary>Connections open right now; the most open at once; how many were refused by the per-client limit.</summary>
-    public (int Open, int Peak, int Refused) Connections => (_connections.Open, _connections.Peak, _connections.Refused);
+    /// <summary>Connections open right now, and how many were refused by the per-client limit.</summary>
+    public (int Open, int Refused) Connections => (_connections.Open, _connections.Refused);
 
     /// <summary>ACLs: <see langword="null"/> turns them off (every request allowed, as with ACLs disabled).</summary>
     public AclPolicy? Acl
