@@ -238,6 +238,23 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     }
 
     /// <inheritdoc />
+    public long DrainedThrough => _pipeline.Drains.DrainedThrough(CurrentOrNull?.Version ?? 1);
+
+    /// <summary>
+    /// Completes when the value of <paramref name="version"/> has been released — replaced, and its last lease ended
+    /// (or the drain timeout forced it) — so nothing can still be using it: for example, revoke an upstream's old API
+    /// key only once the keys snapshot that held it is released. Completes at once for a version released already.
+    /// </summary>
+    /// <param name="version">A version of this handle; the live one completes only once it is replaced and released.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Completes on release.</returns>
+    public Task WhenReleasedAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        return _pipeline.Drains.WhenReleasedAsync(version, CurrentOrNull?.Version ?? version, cancellationToken);
+    }
+
+    /// <inheritdoc />
     int IReloadHandle.OpenLeases(ISnapshot snapshot) => snapshot is Snapshot<T> mine && mine.HandleName == Name ? mine.OpenLeases : 0;
 
     /// <inheritdoc />
