@@ -30,6 +30,9 @@ public sealed record AclPolicy
     /// <summary>The agent's <c>acl.tokens.default</c>, used for requests that bring no token.</summary>
     public string? AgentToken { get; init; }
 
+    /// <summary>Secrets of the tokens with <c>session:write</c> (and so <c>session:read</c>) on every node.</summary>
+    public IReadOnlySet<string> SessionWriters { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary><c>acl.enable_key_list_policy</c>: recursive reads need <c>list</c> on the prefix, even where <c>read</c> would allow every entry.</summary>
     public bool EnableKeyListPolicy { get; init; }
 
@@ -37,6 +40,7 @@ public sealed record AclPolicy
     public static AclPolicy SingleToken(string token, Func<string, bool>? hidden = null) => new()
     {
         Tokens = new Dictionary<string, Func<string, KeyAccess>> { [token] = key => hidden?.Invoke(key) == true ? KeyAccess.Deny : KeyAccess.Write },
+        SessionWriters = new HashSet<string>(StringComparer.Ordinal) { token },
     };
 
     /// <summary>Resolves a request's token once, as Consul does at the start of each request.</summary>
@@ -45,11 +49,11 @@ public sealed record AclPolicy
     {
         if (token.Length == 0)
         {
-            return (new Authorizer(AnonymousAccessor, Anonymous, IsAnonymous: true), null);
+            return (new Authorizer(AnonymousAccessor, Anonymous, IsAnonymous: true, SessionWrite: false), null);
         }
 
         return Tokens.TryGetValue(token, out var rules)
-            ? (new Authorizer(AccessorOf(token), rules, IsAnonymous: false), null)
+            ? (new Authorizer(AccessorOf(token), rules, IsAnonymous: false, SessionWriters.Contains(token)), null)
             : (null, "ACL not found");
     }
 
@@ -61,12 +65,18 @@ public sealed record AclPolicy
     /// <param name="Accessor">Its accessor id, which Consul's permission errors name.</param>
     /// <param name="Rules">Its level on a key.</param>
     /// <param name="IsAnonymous">The request brought no token and the agent has no default one.</param>
-    public sealed record Authorizer(string Accessor, Func<string, KeyAccess> Rules, bool IsAnonymous)
+    /// <param name="SessionWrite">Whether it has <c>session:write</c> on every node.</param>
+    public sealed record Authorizer(string Accessor, Func<string, KeyAccess> Rules, bool IsAnonymous, bool SessionWrite)
     {
         public bool Allows(string key, KeyAccess level) => Rules(key) >= level;
 
         /// <summary>Consul's <c>PermissionDeniedError</c> text.</summary>
         public string Denied(string key, KeyAccess level) =>
-            $"Permission denied: {(IsAnonymous ? "anonymous token" : $"token with AccessorID '{Accessor}'")} lacks permission 'key:{level.ToString().ToLowerInvariant()}' on \"{key}\"";
+            $"Permission denied: {Who} lacks permission 'key:{level.ToString().ToLowerInvariant()}' on \"{key}\"";
+
+        /// <summary>Consul's <c>PermissionDeniedError</c> text for a session operation on <paramref name="node"/>.</summary>
+        public string DeniedSession(string node) => $"Permission denied: {Who} lacks permission 'session:write' on \"{node}\"";
+
+        private string Who => IsAnonymous ? "anonymous token" : $"token with AccessorID '{Accessor}'";
     }
 }

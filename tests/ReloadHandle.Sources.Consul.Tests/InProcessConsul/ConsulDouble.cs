@@ -21,8 +21,10 @@ namespace ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 /// parameters, tokens, metadata headers, error codes), agent/kvs_endpoint.go and agent/txn_endpoint.go (requests and
 /// their limits), agent/consul/kvs_endpoint.go and agent/blockingquery/blockingquery.go (reads and blocking queries),
 /// agent/consul/rpc.go (forwarding to the leader or another datacenter, stale reads, leader metadata, the hold for a
-/// missing leader), agent/consul/state (indexes, tombstones, restores), agent/pool/pool.go (agent-to-server errors:
-/// "rpc error making call: …") and hashicorp/go-connlimit (the per-client connection limit).
+/// missing leader), agent/consul/state (indexes, tombstones, restores, sessions and locks), agent/session_endpoint.go,
+/// agent/consul/session_endpoint.go and agent/consul/session_ttl.go (sessions, their TTL timers with Consul's 2×
+/// grace), agent/pool/pool.go (agent-to-server errors: "rpc error making call: …") and hashicorp/go-connlimit (the
+/// per-client connection limit).
 /// <para>
 /// Switches for what Consul does on a real cluster: <see cref="Leadership"/> (no leader, a follower cut off from it),
 /// <see cref="Acl"/>, <see cref="FederatedDatacenters"/>, <see cref="FailInFlightQueries"/>, the store's snapshot
@@ -37,6 +39,8 @@ public sealed class ConsulDouble : IAsyncDisposable
     private readonly KvReadEndpoint _reads;
     private readonly KvWriteEndpoint _writes;
     private readonly TxnEndpoint _txn;
+    private readonly SessionEndpoint _sessions;
+    private int _renewals;
     private WebApplication? _app;
     private int _port;
     private int _openQueries;
@@ -53,15 +57,24 @@ public sealed class ConsulDouble : IAsyncDisposable
         Time = time;
         Settings = settings;
         Leadership = new Leadership(time);
+        Store = new KvStore(time);
+        SessionTimers = new SessionTimers(time, Store);
         _connections = new ConnectionLimiter(() => Settings.HttpMaxConnsPerClient);
         _reads = new KvReadEndpoint(this);
         _writes = new KvWriteEndpoint(this);
         _txn = new TxnEndpoint(this);
+        _sessions = new SessionEndpoint(this);
         Certificate = settings.Https ? SelfSignedCertificate() : null;
     }
 
-    /// <summary>The KV state; tests may read and write it directly, as another client would.</summary>
-    public KvStore Store { get; } = new();
+    /// <summary>The KV state (and sessions); tests may read and write it directly, as another client would.</summary>
+    public KvStore Store { get; }
+
+    /// <summary>How many session renewals were answered (<c>PUT /v1/session/renew</c> of a live session).</summary>
+    public int SessionRenewals => Volatile.Read(ref _renewals);
+
+    /// <summary>How many sessions the leader invalidated because their TTL (times two) ran out.</summary>
+    public int SessionsInvalidated => SessionTimers.Invalidated;
 
     /// <summary>The server settings the double plays.</summary>
     public ConsulDoubleSettings Settings { get; }
@@ -118,6 +131,8 @@ public sealed class ConsulDouble : IAsyncDisposable
     internal TimeProvider Time { get; }
 
     internal BlockedQueries Blocked { get; } = new();
+
+    internal SessionTimers SessionTimers { get; }
 
     internal Task WakeSignal => Volatile.Read(ref _wake).Task;
 
@@ -188,6 +203,7 @@ public sealed class ConsulDouble : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopListeningAsync();
+        SessionTimers.Dispose();
         Certificate?.Dispose();
     }
 
@@ -202,6 +218,8 @@ public sealed class ConsulDouble : IAsyncDisposable
         await failure.WriteAsync(context);
         return true;
     }
+
+    internal void CountRenewal() => Interlocked.Increment(ref _renewals);
 
     internal void OpenQueryStarted() => Interlocked.Increment(ref _openQueries);
 
@@ -292,6 +310,7 @@ public sealed class ConsulDouble : IAsyncDisposable
             ("PUT", not null) => _writes.PutAsync(context, key, query!),
             ("DELETE", not null) => _writes.DeleteAsync(context, key, query!),
             ("PUT", null) when path == "/v1/txn" => _txn.HandleAsync(context, query!),
+            (_, null) when path.StartsWith("/v1/session/", StringComparison.Ordinal) => _sessions.HandleAsync(context, path, query!),
             _ => Responses.TextAsync(context, HttpStatusCode.NotFound, string.Empty),
         };
         await task;

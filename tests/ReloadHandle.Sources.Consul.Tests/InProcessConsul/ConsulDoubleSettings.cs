@@ -9,6 +9,12 @@ public sealed record ConsulDoubleSettings
     /// <summary>The local datacenter (<c>datacenter</c>).</summary>
     public string Datacenter { get; init; } = "dc1";
 
+    /// <summary>The agent's node name (<c>node_name</c>): the node of the sessions it creates.</summary>
+    public string NodeName { get; init; } = "consul-double";
+
+    /// <summary>The shortest session TTL the servers accept (<c>session_ttl_min</c>).</summary>
+    public TimeSpan SessionTtlMin { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The wait of a blocking query that asks for none, or for <c>wait &lt;= 0</c> (<c>default_query_time</c>).</summary>
     public TimeSpan DefaultQueryTime { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -48,6 +48,31 @@ public static partial class GoDuration
         return true;
     }
 
+    /// <summary>Formats a duration as Go's <c>Duration.String</c> does: <c>10s</c>, <c>1m30s</c>, <c>24h0m0s</c>, <c>1.5s</c>, <c>250ms</c>.</summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        var sign = value < TimeSpan.Zero ? "-" : string.Empty;
+        value = value.Duration();
+        if (value < TimeSpan.FromSeconds(1))
+        {
+            return sign + (value.Ticks % TimeSpan.TicksPerMillisecond == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{value.Ticks / TimeSpan.TicksPerMillisecond}ms")
+                : string.Create(CultureInfo.InvariantCulture, $"{value.Ticks / 10m}µs"));
+        }
+
+        var seconds = (value.Ticks % TimeSpan.TicksPerMinute / (decimal)TimeSpan.TicksPerSecond).ToString("0.#######", CultureInfo.InvariantCulture) + "s";
+        var hours = value.Ticks / TimeSpan.TicksPerHour;
+        var minutes = value.Ticks % TimeSpan.TicksPerHour / TimeSpan.TicksPerMinute;
+        return sign + (hours > 0 ? string.Create(CultureInfo.InvariantCulture, $"{hours}h{minutes}m{seconds}")
+            : minutes > 0 ? string.Create(CultureInfo.InvariantCulture, $"{minutes}m{seconds}")
+            : seconds);
+    }
+
     [GeneratedRegex(@"^(?<sign>[-+]?)(?:(?<zero>0)|(?:(?<number>\d+(?:\.\d*)?|\.\d+)(?<unit>ns|us|µs|μs|ms|s|m|h))+)$")]
     private static partial Regex Pattern();
 }

@@ -11,12 +11,18 @@ namespace ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 /// <item>a recursive read's index is the highest <c>ModifyIndex</c> under the prefix, or the highest tombstone under it
 /// (so deletes move it on), or the tables' index when both are zero;</item>
 /// <item>a transaction is applied at one index, or rolled back entirely; an empty value is stored as no value;</item>
+/// <item>a write that leaves an entry as it was (same value, flags, lock index and session: <c>DirEntry.Equal</c> in
+/// <c>kvsSetTxn</c>, Consul 1.6+) changes nothing: its <c>ModifyIndex</c> stays, no table index moves and no watch
+/// fires, and a transaction's result carries the entry's old <c>ModifyIndex</c> (1.8+); a plain set carries no lock
+/// index, so it resets the entry's <c>LockIndex</c> to 0 and keeps its <c>Session</c>;</item>
+/// <item>sessions (<see cref="CreateSession"/>) and the locks they hold on keys (<c>kvsLockTxn</c>, <c>kvsUnlockTxn</c>,
+/// <c>deleteSessionTxn</c>): see KvStore.Sessions.cs;</item>
 /// <item>reaping tombstones (<c>Graveyard.ReapTxn</c>) only deletes them: no table index moves, no watch fires;</item>
 /// <item>a snapshot restore (<c>raft.Restore</c> on a live cluster) brings back the snapshot's entries and table indexes,
 /// but the raft index keeps growing, and the old state store is abandoned (<c>AbandonCh</c>).</item>
 /// </list>
 /// </summary>
-public sealed class KvStore
+public sealed partial class KvStore
 {
     private readonly Lock _gate = new();
     private SortedDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -26,6 +32,9 @@ public sealed class KvStore
     private TaskCompletionSource _changed = Signal();
     private TaskCompletionSource _abandoned = Signal();
     private long _changes;
+
+    /// <summary>A store whose lock-delays run on <paramref name="time"/> (the leader's wall clock).</summary>
+    public KvStore(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
 
     /// <summary>The raft index of the last raft write, KV or not.</summary>
     public ulong Index
@@ -66,14 +75,11 @@ public sealed class KvStore
     {
         lock (_gate)
         {
-            var at = _raftIndex + 1;
-            var entries = new SortedDictionary<string, Entry>(_entries, StringComparer.Ordinal);
-            var tombstones = new Dictionary<string, ulong>(_tombstones, StringComparer.Ordinal);
-            var results = new List<Entry>();
+            var txn = new Pending(_raftIndex + 1, _entries, _tombstones);
             var errors = new List<(int OpIndex, string What)>();
             for (var i = 0; i < operations.Count; i++)
             {
-                if (ApplyOne(operations[i], at, entries, tombstones, results) is { } error)
+                if (ApplyOne(operations[i], txn) is { } error)
                 {
                     errors.Add((i, error));
                 }
@@ -84,16 +90,13 @@ public sealed class KvStore
                 return new TxnOutcome(0, [], errors);
             }
 
-            _entries = entries;
-            _tombstones = tombstones;
-            _raftIndex = _tableIndex = at;
-            Fire(ref _changed);
-            return new TxnOutcome(at, results, []);
+            Commit(txn);
+            return new TxnOutcome(txn.At, txn.Results, []);
         }
     }
 
-    /// <summary>Sets one key (<c>PUT /v1/kv/&lt;key&gt;</c>); returns the write's index.</summary>
-    public ulong Put(string key, byte[]? value) => Apply([new Operation("set", key, value)]).Index;
+    /// <summary>Sets one key (<c>PUT /v1/kv/&lt;key&gt;</c>); returns its ModifyIndex (unchanged when the write changed nothing).</summary>
+    public ulong Put(string key, byte[]? value) => Apply([new Operation("set", key, value)]).Results[0].ModifyIndex;
 
     /// <summary>Sets one key from UTF-8 text.</summary>
     public ulong Put(string key, string value) => Put(key, System.Text.Encoding.UTF8.GetBytes(value));
@@ -170,7 +173,7 @@ public sealed class KvStore
     /// <summary>A copy that receives no further writes: what a follower cut off from the leader keeps serving.</summary>
     public KvStore Freeze()
     {
-        var copy = new KvStore();
+        var copy = new KvStore(_time);
         lock (_gate)
         {
             copy._entries = new(_entries, StringComparer.Ordinal);
@@ -182,52 +185,60 @@ public sealed class KvStore
         return copy;
     }
 
-    private static string? ApplyOne(Operation op, ulong at, SortedDictionary<string, Entry> entries, Dictionary<string, ulong> tombstones, List<Entry> results)
+    private string? ApplyOne(Operation op, Pending txn)
     {
-        entries.TryGetValue(op.Key, out var current);
+        var current = txn.Find(op.Key);
         switch (op.Verb)
         {
             case "set":
             case "cas" when op.Index == 0 ? current is null : current?.ModifyIndex == op.Index:
-                var value = op.Value is { Length: > 0 } bytes ? bytes : null;
-                var entry = current is not null
-                    ? current with { Value = value, Flags = op.Flags, ModifyIndex = at }
-                    : new Entry(op.Key, value, op.Flags, at, at);
-                entries[op.Key] = entry;
-                results.Add(entry);
+                // kvsSetTxn without updateSession: the entry keeps its session; the request carries no lock index.
+                txn.Set(new Entry(op.Key, Stored(op.Value), op.Flags, current?.CreateIndex ?? txn.At, txn.At, LockIndex: 0, current?.Session));
                 return null;
             case "cas":
                 return $"failed to set key \"{op.Key}\", index is stale";
+            case "lock":
+                return Lock(op, current, txn);
+            case "unlock":
+                return Unlock(op, current, txn);
             case "get" when current is not null:
-                results.Add(current);
+                txn.Results.Add(current);
                 return null;
             case "get":
                 return $"key \"{op.Key}\" doesn't exist";
             case "delete":
             case "delete-cas" when current is not null && current.ModifyIndex == op.Index:
-                Remove(op.Key);
+                txn.Remove(op.Key);
                 return null;
             case "delete-cas":
                 return $"failed to delete key \"{op.Key}\", index is stale";
             case "delete-tree":
-                foreach (var key in entries.Keys.Where(k => k.StartsWith(op.Key, StringComparison.Ordinal)).ToList())
+                foreach (var key in txn.Entries.Keys.Where(k => k.StartsWith(op.Key, StringComparison.Ordinal)).ToList())
                 {
-                    Remove(key);
+                    txn.Remove(key);
                 }
 
                 return null;
             default:
                 return $"unknown KV verb \"{op.Verb}\"";
         }
+    }
 
-        void Remove(string key)
+    // Called under the gate. The raft entry is applied either way; the KV tables (and their watches) move only if an
+    // entry changed.
+    private void Commit(Pending txn)
+    {
+        _raftIndex = txn.At;
+        if (txn.Changed)
         {
-            if (entries.Remove(key))
-            {
-                tombstones[key] = at;
-            }
+            _entries = txn.Entries;
+            _tombstones = txn.Tombstones;
+            _tableIndex = txn.At;
+            Fire(ref _changed);
         }
     }
+
+    private static byte[]? Stored(byte[]? value) => value is { Length: > 0 } bytes ? bytes : null;
 
     private static TaskCompletionSource Signal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -240,16 +251,61 @@ public sealed class KvStore
     }
 
     /// <summary>A stored key, with Consul's fields.</summary>
-    public sealed record Entry(string Key, byte[]? Value, ulong Flags, ulong CreateIndex, ulong ModifyIndex, ulong LockIndex = 0, string? Session = null);
+    public sealed record Entry(string Key, byte[]? Value, ulong Flags, ulong CreateIndex, ulong ModifyIndex, ulong LockIndex = 0, string? Session = null)
+    {
+        /// <summary><c>DirEntry.Equal</c>: lock index, key, flags, value and session (not the indexes).</summary>
+        public bool SameAs(Entry other) =>
+            LockIndex == other.LockIndex && Key == other.Key && Flags == other.Flags && (Value ?? []).AsSpan().SequenceEqual(other.Value ?? []) && Session == other.Session;
+    }
 
-    /// <summary>One KV operation of a transaction (<c>/v1/txn</c>), or of a single PUT/DELETE.</summary>
-    public sealed record Operation(string Verb, string Key, byte[]? Value = null, ulong Flags = 0, ulong Index = 0);
+    /// <summary>One KV operation of a transaction (<c>/v1/txn</c>), or of a single PUT/DELETE (<c>lock</c>/<c>unlock</c>: <c>?acquire</c>/<c>?release</c>).</summary>
+    public sealed record Operation(string Verb, string Key, byte[]? Value = null, ulong Flags = 0, ulong Index = 0, string? Session = null);
 
     /// <summary>What a read saw, and the signals a blocked query waits on (Consul's watch set and abandon channel).</summary>
     public sealed record Result(ulong Index, IReadOnlyList<Entry> Entries, Task Changed, Task Abandoned);
 
     /// <summary>A transaction's outcome: its index and results, or the errors that rolled it back.</summary>
     public sealed record TxnOutcome(ulong Index, IReadOnlyList<Entry> Results, IReadOnlyList<(int OpIndex, string What)> Errors);
+
+    /// <summary>A write in progress: copies of the tables it changes, its results, and whether anything changed.</summary>
+    private sealed class Pending(ulong at, SortedDictionary<string, Entry> entries, Dictionary<string, ulong> tombstones)
+    {
+        public ulong At { get; } = at;
+
+        public SortedDictionary<string, Entry> Entries { get; } = new(entries, StringComparer.Ordinal);
+
+        public Dictionary<string, ulong> Tombstones { get; } = new(tombstones, StringComparer.Ordinal);
+
+        public List<Entry> Results { get; } = [];
+
+        public bool Changed { get; private set; }
+
+        public Entry? Find(string key) => Entries.GetValueOrDefault(key);
+
+        /// <summary>Stores <paramref name="entry"/>, unless the entry there is the same (<c>DirEntry.Equal</c>): then nothing is written and its old ModifyIndex stays.</summary>
+        public void Set(Entry entry)
+        {
+            if (Find(entry.Key) is { } current && current.SameAs(entry))
+            {
+                Results.Add(current);
+                return;
+            }
+
+            Entries[entry.Key] = entry;
+            Results.Add(entry);
+            Changed = true;
+        }
+
+        /// <summary>Deletes <paramref name="key"/> and leaves a tombstone, if it exists.</summary>
+        public void Remove(string key)
+        {
+            if (Entries.Remove(key))
+            {
+                Tombstones[key] = At;
+                Changed = true;
+            }
+        }
+    }
 
     private sealed record State(SortedDictionary<string, Entry> Entries, Dictionary<string, ulong> Tombstones, ulong TableIndex);
 }

@@ -6,9 +6,12 @@ namespace ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 
 /// <summary>
 /// <c>PUT</c> and <c>DELETE /v1/kv/&lt;key&gt;</c>, following agent/kvs_endpoint.go (<c>KVSPut</c>: a declared
-/// <c>Content-Length</c> above <c>kv_max_value_size</c> is a 413 before the body is read; <c>?cas</c>, <c>?flags</c>;
-/// the answer is <c>true</c>/<c>false</c>) and agent/consul/kvs_endpoint.go (<c>KVS.Apply</c>: forwarded to the
-/// leader, then <c>key:write</c>, or <c>key:write</c> on the prefix for <c>?recurse</c>).
+/// <c>Content-Length</c> above <c>kv_max_value_size</c> is a 413 before the body is read; <c>?cas</c>, <c>?flags</c>,
+/// <c>?acquire=&lt;session&gt;</c> and <c>?release=&lt;session&gt;</c>, of which only one may be given ("Conflicting
+/// flags"); the answer is <c>true</c>/<c>false</c>) and agent/consul/kvs_endpoint.go (<c>KVS.Apply</c>: forwarded to
+/// the leader, then <c>key:write</c>, or <c>key:write</c> on the prefix for <c>?recurse</c>; a lock with a missing
+/// or unknown session fails with the state store's error, a 500; a lock refused by its holder or a lock-delay is
+/// <c>false</c>).
 /// </summary>
 internal sealed class KvWriteEndpoint(ConsulDouble consul)
 {
@@ -24,11 +27,20 @@ internal sealed class KvWriteEndpoint(ConsulDouble consul)
             return;
         }
 
+        var parameters = request.Query;
+        if (new[] { "cas", "acquire", "release" }.Count(parameters.ContainsKey) > 1)
+        {
+            var encoded = string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? string.Empty)}")));
+            await Responses.TextAsync(context, HttpStatusCode.BadRequest, $"Conflicting flags: {encoded}\n");
+            return;
+        }
+
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, context.RequestAborted);
-        var flags = request.Query.TryGetValue("flags", out var f) ? ulong.Parse(f!, CultureInfo.InvariantCulture) : 0;
-        var operation = request.Query.TryGetValue("cas", out var cas)
-            ? new KvStore.Operation("cas", key, body.ToArray(), flags, ulong.Parse(cas!, CultureInfo.InvariantCulture))
+        var flags = parameters.TryGetValue("flags", out var f) ? ulong.Parse(f!, CultureInfo.InvariantCulture) : 0;
+        var operation = parameters.TryGetValue("cas", out var cas) ? new KvStore.Operation("cas", key, body.ToArray(), flags, ulong.Parse(cas!, CultureInfo.InvariantCulture))
+            : parameters.TryGetValue("acquire", out var acquire) ? new KvStore.Operation("lock", key, body.ToArray(), flags, Session: acquire.ToString())
+            : parameters.TryGetValue("release", out var release) ? new KvStore.Operation("unlock", key, body.ToArray(), flags, Session: release.ToString())
             : new KvStore.Operation("set", key, body.ToArray(), flags);
         await ApplyAsync(context, query, operation, KeyAccess.Write);
     }
@@ -59,6 +71,13 @@ internal sealed class KvWriteEndpoint(ConsulDouble consul)
                 await Responses.TextAsync(context, HttpStatusCode.Forbidden, refusal);
                 return;
             }
+        }
+
+        // kvsLockTxn and kvsUnlockTxn fail outright without a session, and a lock without an existing one.
+        if (operation.Verb is "lock" or "unlock" && consul.Store.SessionError(operation.Session, locking: operation.Verb == "lock") is { } invalid)
+        {
+            await Responses.TextAsync(context, HttpStatusCode.InternalServerError, "rpc error making call: " + invalid);
+            return;
         }
 
         var written = consul.Store.Apply([operation]).Errors.Count == 0;

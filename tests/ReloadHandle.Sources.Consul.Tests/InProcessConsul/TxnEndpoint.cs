@@ -99,7 +99,8 @@ internal sealed class TxnEndpoint(ConsulDouble consul)
             kv.GetProperty("Key").GetString()!,
             kv.TryGetProperty("Value", out var value) && value.ValueKind == JsonValueKind.String ? value.GetBytesFromBase64() : null,
             kv.TryGetProperty("Flags", out var flags) ? flags.GetUInt64() : 0,
-            kv.TryGetProperty("Index", out var index) ? index.GetUInt64() : 0);
+            kv.TryGetProperty("Index", out var index) ? index.GetUInt64() : 0,
+            kv.TryGetProperty("Session", out var session) ? session.GetString() : null);
     }
 
     private (List<(int OpIndex, string What)> Denied, string? Refusal) Authorize(List<KvStore.Operation> operations, string token)
