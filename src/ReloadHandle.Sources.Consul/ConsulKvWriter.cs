@@ -1,8 +1,8 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using ReloadHandle.Sources.Consul.Internal;
 
@@ -10,12 +10,20 @@ namespace ReloadHandle.Sources.Consul;
 
 /// <summary>
 /// Writes configuration for deploy pipelines through Consul's transaction endpoint (<c>PUT /v1/txn</c>): the value and
-/// the writer's <c>traceparent</c> (in <c>&lt;key&gt;/.traceparent</c>) at one index, so the readers' reload spans link
-/// to the deploy; optionally check-and-set on the ModifyIndex the writer last saw.
+/// its <see cref="ConsulWriteStamp"/> — label, publisher and <c>traceparent</c>, in <c>&lt;key&gt;/.label</c>,
+/// <c>&lt;key&gt;/.publisher</c> and <c>&lt;key&gt;/.traceparent</c> — at one index, so the readers' snapshots carry
+/// the label and their reload spans are children of the deploy; optionally check-and-set on the ModifyIndex the
+/// writer last saw.
 /// </summary>
+/// <remarks>
+/// Consul (1.6 and later) leaves a key's ModifyIndex alone when a write stores exactly what it holds (value, flags,
+/// lock, session). So that every stamp key takes the write's index even when its text repeats (the same publisher on
+/// every deploy), each write gives its stamp keys fresh <c>Flags</c>: a random write id, which readers ignore.
+/// </remarks>
 /// <example><code>
 /// using var writer = new ConsulKvWriter("http://127.0.0.1:8500", o =&gt; o.Token = token);
-/// var result = await writer.PutAsync("gateway/routes", File.ReadAllBytes("routes.json"), expectedModifyIndex: lastSeen);
+/// var result = await writer.PutAsync("gateway/routes", File.ReadAllBytes("routes.json"), expectedModifyIndex: lastSeen,
+///     new ConsulWriteStamp { Label = "v1.4.0", Publisher = "ci: deploy #812" });
 /// if (!result.IsWritten) { Console.Error.WriteLine(string.Join("; ", result.Errors)); }
 /// </code></example>
 public sealed class ConsulKvWriter : IDisposable
@@ -52,75 +60,83 @@ public sealed class ConsulKvWriter : IDisposable
         _http = new ConsulHttp(uri, options.Token, options.ConfigureHttpHandler);
     }
 
-    /// <summary>Writes <paramref name="value"/> to <paramref name="key"/>, with its traceparent, in one transaction.</summary>
+    /// <summary>Writes <paramref name="value"/> to <paramref name="key"/> with its stamp, in one transaction.</summary>
     /// <param name="key">The key the readers watch.</param>
     /// <param name="value">The payload, exactly as the readers will receive it.</param>
     /// <param name="expectedModifyIndex">
     /// Write only if the key's ModifyIndex is still this (0: only if the key does not exist), such as the handle's
     /// <see cref="Snapshot{T}.SourceRevision"/>. <see langword="null"/>: write anyway.
     /// </param>
-    /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
+    /// <param name="stamp">The label, publisher and traceparent to store with the value; default: only <see cref="System.Diagnostics.Activity.Current"/>'s traceparent, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome; a check-and-set conflict is a result, not an exception.</returns>
     /// <exception cref="ArgumentException">The value or the transaction is larger than Consul accepts (<see cref="MaxValueBytes"/>, <see cref="MaxTransactionBytes"/>).</exception>
     /// <exception cref="SourceException">Consul failed, refused the token or did not answer.</exception>
-    public Task<ConsulWriteResult> PutAsync(string key, ReadOnlyMemory<byte> value, ulong? expectedModifyIndex = null, string? traceParent = null, CancellationToken cancellationToken = default)
+    public Task<ConsulWriteResult> PutAsync(string key, ReadOnlyMemory<byte> value, ulong? expectedModifyIndex = null, ConsulWriteStamp? stamp = null, CancellationToken cancellationToken = default)
     {
         ConsulTarget.Check(key, nameof(key));
         CheckValue(key, value.Length, nameof(value));
-        var operations = new List<Operation>(2) { new(expectedModifyIndex is null ? "set" : "cas", key, value, expectedModifyIndex) };
-        AddTrace(operations, ConsulTarget.TraceKeyOf(key), traceParent);
-        return CommitAsync(operations, $"Writing {key}", cancellationToken);
+        var target = new ConsulTarget(key, isPrefix: false);
+        var operations = new List<TxnOperation>(1 + ConsulStamps.All.Count) { new(expectedModifyIndex is null ? "set" : "cas", key, value, expectedModifyIndex) };
+        AddStamps(operations, target, stamp);
+        return CommitAsync(operations, $"Writing {key}", ConfigIdentity.Of(value.Span), folder: false, cancellationToken);
     }
 
     /// <summary>
     /// Replaces the whole folder with <paramref name="entries"/> in one transaction (keys not listed are deleted), with
-    /// the traceparent. Readers of the folder see one snapshot: never half of the entries.
+    /// the stamp. Readers of the folder see one snapshot: never half of the entries.
     /// </summary>
     /// <param name="folder">The folder the readers watch (a trailing '/' is added when missing).</param>
     /// <param name="entries">The keys below the folder, with their values.</param>
-    /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
+    /// <param name="stamp">The label, publisher and traceparent to store with the entries; default: only <see cref="System.Diagnostics.Activity.Current"/>'s traceparent, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="ArgumentException">
-    /// An entry name is empty, a folder, or a <c>.traceparent</c> key; or the entries need more than
-    /// <see cref="MaxOperations"/> operations, a value exceeds <see cref="MaxValueBytes"/> or the transaction <see cref="MaxTransactionBytes"/>.
+    /// An entry name is empty, a folder, or a stamp key (<c>.label</c>, <c>.publisher</c>, <c>.traceparent</c>); or the
+    /// entries need more than <see cref="MaxOperations"/> operations (the folder's delete, the entries and three stamp
+    /// keys: at most 60 entries), a value exceeds <see cref="MaxValueBytes"/> or the transaction <see cref="MaxTransactionBytes"/>.
     /// </exception>
     /// <exception cref="SourceException">Consul failed, refused the token or did not answer.</exception>
-    public Task<ConsulWriteResult> ReplaceFolderAsync(string folder, IReadOnlyDictionary<string, byte[]> entries, string? traceParent = null, CancellationToken cancellationToken = default)
+    public Task<ConsulWriteResult> ReplaceFolderAsync(string folder, IReadOnlyDictionary<string, byte[]> entries, ConsulWriteStamp? stamp = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var target = new ConsulTarget(folder, isPrefix: true);
-        var operations = new List<Operation>(entries.Count + 2) { new("delete-tree", target.Key, ReadOnlyMemory<byte>.Empty, null) };
-        foreach (var (name, value) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        var ordered = entries.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var operations = new List<TxnOperation>(entries.Count + 4) { new("delete-tree", target.Key, ReadOnlyMemory<byte>.Empty) };
+        foreach (var (name, value) in ordered)
         {
             if (string.IsNullOrEmpty(name) || target.EntryName(target.Key + name) != name)
             {
-                throw new ArgumentException($"Entry '{name}' cannot be written under {target.Key}: names must be non-empty, must not end in '/' and must not be a .traceparent key.", nameof(entries));
+                throw new ArgumentException($"Entry '{name}' cannot be written under {target.Key}: names must be non-empty, must not end in '/' and must not be a stamp key ({ConsulStamps.Names}).", nameof(entries));
             }
 
             CheckValue(target.Key + name, value?.Length ?? 0, nameof(entries));
-            operations.Add(new("set", target.Key + name, value, null));
+            operations.Add(new("set", target.Key + name, value));
         }
 
-        AddTrace(operations, target.TraceKey, traceParent);
+        AddStamps(operations, target, stamp);
         if (operations.Count > MaxOperations)
         {
-            throw new ArgumentException($"{entries.Count} entries need {operations.Count} operations; one Consul transaction holds at most {MaxOperations}.", nameof(entries));
+            throw new ArgumentException($"{entries.Count} entries need {operations.Count} operations (the folder's delete, the entries and {ConsulStamps.All.Count} stamp keys); one Consul transaction holds at most {MaxOperations}.", nameof(entries));
         }
 
-        return CommitAsync(operations, $"Writing {target.Key}", cancellationToken);
+        // The id of the document the readers compose: entries in key order, an empty value as "".
+        var document = PrefixDocument.ComposeJson(ordered.Select(e => (e.Key, (ReadOnlyMemory<byte>)(e.Value ?? []))));
+        return CommitAsync(operations, $"Writing {target.Key}", ConfigIdentity.Of(document), folder: true, cancellationToken);
     }
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
-    private static void AddTrace(List<Operation> operations, string traceKey, string? traceParent)
+    // Every stamp key on every write, empty when there is nothing to say, with a fresh write id in Flags: Consul keeps
+    // the ModifyIndex of an entry written unchanged, and a stamp must always carry its write's index.
+    private static void AddStamps(List<TxnOperation> operations, ConsulTarget target, ConsulWriteStamp? stamp)
     {
-        traceParent ??= Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
-        if (!string.IsNullOrEmpty(traceParent))
+        stamp ??= ConsulWriteStamp.None;
+        var writeId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+        foreach (var (key, metadata) in target.Stamps)
         {
-            operations.Add(new("set", traceKey, System.Text.Encoding.UTF8.GetBytes(traceParent), null));
+            operations.Add(new("set", key, Encoding.UTF8.GetBytes(stamp.ValueOf(metadata)), Flags: writeId));
         }
     }
 
@@ -133,18 +149,18 @@ public sealed class ConsulKvWriter : IDisposable
         }
     }
 
-    private Task<ConsulWriteResult> CommitAsync(List<Operation> operations, string what, CancellationToken cancellationToken)
+    private Task<ConsulWriteResult> CommitAsync(List<TxnOperation> operations, string what, string configId, bool folder, CancellationToken cancellationToken)
     {
-        var body = Body(operations);
+        var body = TxnOperation.Body(operations);
         if (body.Length > MaxTransactionBytes)
         {
             throw new ArgumentException($"{what}: the transaction is {body.Length} bytes (values travel in base64); Consul accepts at most {MaxTransactionBytes} (limits.txn_max_req_len). Write fewer or smaller values at once.");
         }
 
-        return SendAsync(body, what, cancellationToken);
+        return SendAsync(body, what, configId, folder, cancellationToken);
     }
 
-    private async Task<ConsulWriteResult> SendAsync(byte[] body, string what, CancellationToken cancellationToken)
+    private async Task<ConsulWriteResult> SendAsync(byte[] body, string what, string configId, bool folder, CancellationToken cancellationToken)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -166,42 +182,15 @@ public sealed class ConsulKvWriter : IDisposable
             throw new SourceException($"{what}: the answer is not a transaction result: {malformed.Message}", malformed);
         }
 
-        return response.Status == HttpStatusCode.OK
-            ? new ConsulWriteResult(true, answer?.Results?.Max(r => r?.KV?.ModifyIndex) ?? 0, [])
-            : new ConsulWriteResult(false, 0, answer?.Errors?.Select(e => $"operation {e.OpIndex}: {e.What}").ToArray() ?? ["Consul rolled the transaction back"]);
-    }
-
-    private static byte[] Body(List<Operation> operations)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        if (response.Status == HttpStatusCode.Conflict)
         {
-            json.WriteStartArray();
-            foreach (var operation in operations)
-            {
-                json.WriteStartObject();
-                json.WriteStartObject("KV");
-                json.WriteString("Verb", operation.Verb);
-                json.WriteString("Key", operation.Key);
-                if (operation.Verb != "delete-tree")
-                {
-                    json.WriteBase64String("Value", operation.Value.Span);
-                }
-
-                if (operation.Index is { } index)
-                {
-                    json.WriteNumber("Index", index);
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            return new ConsulWriteResult(false, 0, answer?.Errors?.Select(e => $"operation {e.OpIndex}: {e.What}").ToArray() ?? ["Consul rolled the transaction back"]) { ConfigId = configId };
         }
 
-        return buffer.WrittenSpan.ToArray();
+        // A key reports its own ModifyIndex (the first result; an unchanged value keeps its old one); a folder, the
+        // highest index under it, which its stamp keys carry.
+        var results = answer?.Results ?? [];
+        var index = folder ? results.Max(r => r?.KV?.ModifyIndex) : results.FirstOrDefault()?.KV?.ModifyIndex;
+        return new ConsulWriteResult(true, index ?? 0, []) { ConfigId = configId };
     }
-
-    private sealed record Operation(string Verb, string Key, ReadOnlyMemory<byte> Value, ulong? Index);
 }

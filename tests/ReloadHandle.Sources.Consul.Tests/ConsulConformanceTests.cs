@@ -33,7 +33,7 @@ public sealed class ConsulSourceConformanceTests(ConformanceConsul fixture) : So
     protected override async Task WriteAsync(byte[] payload, string? traceParent = null)
     {
         using var writer = new ConsulKvWriter(fixture.Consul.Address);
-        var result = await writer.PutAsync(_key, payload, traceParent: traceParent);
+        var result = await writer.PutAsync(_key, payload, stamp: new ConsulWriteStamp { TraceParent = traceParent });
         result.IsWritten.Should().BeTrue();
     }
 

@@ -108,7 +108,7 @@ public sealed class KvReadTests : IAsyncLifetime
     public async Task Traceparent_written_in_the_same_txn_reaches_the_metadata_of_a_key()
     {
         using var writer = new ConsulKvWriter(_consul.Address);
-        var written = await writer.PutAsync("traced", "1"u8.ToArray(), traceParent: TraceParent);
+        var written = await writer.PutAsync("traced", "1"u8.ToArray(), stamp: new ConsulWriteStamp { TraceParent = TraceParent });
         _consul.Store.Read("traced/.traceparent", recurse: false).Entries.Single().ModifyIndex.Should().Be(written.Index, "value and traceparent share the transaction's index");
         await using var recorder = TestSources.Record(_consul, "traced");
         await recorder.WaitForTextAsync("1");
@@ -124,7 +124,7 @@ public sealed class KvReadTests : IAsyncLifetime
     public async Task Traceparent_of_a_folder_belongs_to_its_last_transaction_only()
     {
         using var writer = new ConsulKvWriter(_consul.Address);
-        await writer.ReplaceFolderAsync("traced-folder", new Dictionary<string, byte[]> { ["a"] = "1"u8.ToArray() }, traceParent: TraceParent);
+        await writer.ReplaceFolderAsync("traced-folder", new Dictionary<string, byte[]> { ["a"] = "1"u8.ToArray() }, stamp: new ConsulWriteStamp { TraceParent = TraceParent });
         await using var recorder = TestSources.Record(_consul, "traced-folder", o => o.Prefix = true);
         await recorder.WaitForTextAsync("""{"a":1}""");
         recorder.Changes.Single().Metadata[SourceMetadataKeys.TraceParent].Should().Be(TraceParent);
@@ -148,10 +148,14 @@ public sealed class KvReadTests : IAsyncLifetime
 
         _consul.Store.Put("folder/old", "x");
         await writer.ReplaceFolderAsync("folder", new Dictionary<string, byte[]> { ["new"] = "1"u8.ToArray() });
-        _consul.Store.Read("folder/", recurse: true).Entries.Select(e => e.Key).Should().Equal("folder/new");
+        _consul.Store.Read("folder/", recurse: true).Entries.Select(e => e.Key).Should().Equal("folder/.label", "folder/.publisher", "folder/.traceparent", "folder/new");
 
-        var reserved = () => writer.ReplaceFolderAsync("folder", new Dictionary<string, byte[]> { [".traceparent"] = [] });
-        await reserved.Should().ThrowAsync<ArgumentException>();
+        foreach (var reserved in new[] { ".label", ".publisher", ".traceparent", "db/.label" })
+        {
+            var write = () => writer.ReplaceFolderAsync("folder", new Dictionary<string, byte[]> { [reserved] = [] });
+            await write.Should().ThrowAsync<ArgumentException>().WithMessage("*stamp key*");
+        }
+
         var tooMany = () => writer.ReplaceFolderAsync("folder", Enumerable.Range(0, ConsulKvWriter.MaxOperations).ToDictionary(i => $"k{i}", _ => new byte[] { 1 }));
         await tooMany.Should().ThrowAsync<ArgumentException>().WithMessage("*at most 64*");
     }

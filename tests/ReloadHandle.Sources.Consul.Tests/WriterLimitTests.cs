@@ -45,15 +45,15 @@ public sealed class WriterLimitTests : IAsyncLifetime
     {
         await using var older = await ConsulDouble.StartAsync(settings: new ConsulDoubleSettings { MaxTxnOps = 64 });
         using var writer = new ConsulKvWriter(older.Address);
-        var tooMany = Enumerable.Range(0, ConsulKvWriter.MaxOperations - 1).ToDictionary(i => $"k{i}", _ => new byte[] { 1 });
-        var replace = () => writer.ReplaceFolderAsync("folder", tooMany, traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        var tooMany = Enumerable.Range(0, ConsulKvWriter.MaxOperations - 3).ToDictionary(i => $"k{i}", _ => new byte[] { 1 });
+        var replace = () => writer.ReplaceFolderAsync("folder", tooMany, stamp: new ConsulWriteStamp { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
         await replace.Should().ThrowAsync<ArgumentException>().WithMessage("*at most 64*");
         older.Requests.Should().BeEmpty();
 
-        // 62 entries, the folder's delete and the traceparent: 64 operations, which Consul versions with a cap of 64 accept.
-        var fits = Enumerable.Range(0, ConsulKvWriter.MaxOperations - 2).ToDictionary(i => $"k{i}", _ => new byte[] { 1 });
-        (await writer.ReplaceFolderAsync("folder", fits, traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).IsWritten.Should().BeTrue();
-        older.Store.Read("folder/", recurse: true).Entries.Should().HaveCount(ConsulKvWriter.MaxOperations - 1, "62 entries and the traceparent");
+        // 60 entries, the folder's delete and the three stamp keys: 64 operations, which Consul versions with a cap of 64 accept.
+        var fits = Enumerable.Range(0, ConsulKvWriter.MaxOperations - 4).ToDictionary(i => $"k{i}", _ => new byte[] { 1 });
+        (await writer.ReplaceFolderAsync("folder", fits, stamp: new ConsulWriteStamp { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" })).IsWritten.Should().BeTrue();
+        older.Store.Read("folder/", recurse: true).Entries.Should().HaveCount(ConsulKvWriter.MaxOperations - 1, "60 entries and the three stamp keys");
     }
 
     [Fact]

@@ -3,8 +3,6 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// <summary>The key or folder a source watches (or a writer writes), with the paths and names derived from it.</summary>
 internal sealed record ConsulTarget
 {
-    private const string TraceName = ".traceparent";
-
     public ConsulTarget(string key, bool isPrefix)
     {
         Check(key, nameof(key));
@@ -12,7 +10,6 @@ internal sealed record ConsulTarget
         // `?recurse` is a plain string-prefix match: `app` would also match `app-old`. A folder always ends in '/'.
         Key = isPrefix && !key.EndsWith('/') ? key + "/" : key;
         IsPrefix = isPrefix;
-        TraceKey = TraceKeyOf(Key);
         Path = PathOf(Key);
     }
 
@@ -22,16 +19,15 @@ internal sealed record ConsulTarget
     public bool IsPrefix { get; }
 
     /// <summary>
-    /// Where a writer stores the <c>traceparent</c> of a write to this target: <c>&lt;key&gt;/.traceparent</c> (no doubled
-    /// slash), as the etcd source does. For a folder it lies inside it, so one recursive read returns both.
+    /// Where a writer stores the stamps of a write to this target, with the metadata key each becomes:
+    /// <c>&lt;key&gt;/.label</c>, <c>&lt;key&gt;/.publisher</c>, <c>&lt;key&gt;/.traceparent</c> (no doubled slash), as
+    /// the etcd source does. For a folder they lie inside it, so one recursive read returns the entries and the stamps.
+    /// Computed, not stored: targets are compared by value (sources that watch equal targets share a query).
     /// </summary>
-    public string TraceKey { get; }
+    public IReadOnlyList<(string Key, string Metadata)> Stamps => [.. ConsulStamps.All.Select(s => (StampKeyOf(Key, s.Name), s.Metadata))];
 
     /// <summary>The request path of the key, escaped: <c>v1/kv/app/routes</c>.</summary>
     public string Path { get; }
-
-    /// <summary>The request path of <see cref="TraceKey"/>.</summary>
-    public string TracePath => PathOf(TraceKey);
 
     /// <summary>Throws when <paramref name="key"/> cannot be a Consul key.</summary>
     public static void Check(string key, string parameter)
@@ -46,11 +42,12 @@ internal sealed record ConsulTarget
     public static string PathOf(string key) =>
         "v1/kv/" + string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
 
-    public static string TraceKeyOf(string key) => key.EndsWith('/') ? key + TraceName : key + "/" + TraceName;
+    public static string StampKeyOf(string key, string name) => key.EndsWith('/') ? key + name : key + "/" + name;
 
     /// <summary>
     /// The name of <paramref name="key"/> inside the folder when it is a configuration entry; <see langword="null"/> for
-    /// the folder itself, folder keys (ending in '/', as the Consul UI creates them) and <c>.traceparent</c> keys.
+    /// the folder itself, folder keys (ending in '/', as the Consul UI creates them) and stamp keys (<c>.label</c>,
+    /// <c>.publisher</c>, <c>.traceparent</c>, the folder's or a key's inside it).
     /// </summary>
     public string? EntryName(string key)
     {
@@ -60,7 +57,7 @@ internal sealed record ConsulTarget
         }
 
         var name = key[Key.Length..];
-        return name == TraceName || name.EndsWith("/" + TraceName, StringComparison.Ordinal) ? null : name;
+        return ConsulStamps.IsStamp(name) ? null : name;
     }
 
     public override string ToString() => IsPrefix ? Key + "?recurse" : Key;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ReloadHandle.Sources.Consul.Internal;
 
@@ -33,26 +32,25 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
     }
 
     /// <summary>
-    /// The traceparent a writer stored beside a single key in the same transaction (so with the same ModifyIndex); a
-    /// stale one, or none, gives <see langword="null"/>. Best effort: a failure here never holds back the value.
+    /// The label, publisher and traceparent a writer stored beside a single key in the same transaction (so with the
+    /// same ModifyIndex); stale or empty ones are left out. Three small reads, one after the other (in parallel they
+    /// would take two more connections over HTTP/1.1, which Consul counts against its per-client limit); best effort:
+    /// a failure here never holds back the value.
     /// </summary>
-    public async Task<KvState> WithTraceParentAsync(KvState state, CancellationToken cancellationToken)
+    public async Task<KvState> WithStampsAsync(KvState state, CancellationToken cancellationToken)
     {
         if (state.Value is not { } value)
         {
             return state;
         }
 
-        try
+        var stamps = new List<(string Metadata, KvEntry? Entry)>(Target.Stamps.Count);
+        foreach (var (key, metadata) in Target.Stamps)
         {
-            var response = await SendAsync(Target.TracePath, 0, settings.Consistency == ConsulConsistency.Stale, what, cancellationToken).ConfigureAwait(false);
-            var trace = response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, new ConsulTarget(Target.TraceKey, isPrefix: false), what, http.Token)[0] : null;
-            return trace is { Value.Length: > 0 } && trace.ModifyIndex == value.ModifyIndex ? state with { TraceParent = Encoding.UTF8.GetString(trace.Value) } : state;
+            stamps.Add((metadata, await StampAsync(key, cancellationToken).ConfigureAwait(false)));
         }
-        catch (SourceException)
-        {
-            return state;
-        }
+
+        return state with { Stamps = ConsulStamps.Of(stamps, value.ModifyIndex) };
     }
 
     /// <summary>A Go duration, as Consul parses <c>wait</c>: whole seconds as <c>300s</c>, anything finer in milliseconds.</summary>
@@ -60,6 +58,20 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
         wait.Ticks % TimeSpan.TicksPerSecond == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{(long)wait.TotalSeconds}s")
             : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds))}ms");
+
+    // One stamp key of a single key; none when missing, unreadable or failing (the value goes on without it).
+    private async Task<KvEntry?> StampAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await SendAsync(ConsulTarget.PathOf(key), 0, settings.Consistency == ConsulConsistency.Stale, what, cancellationToken).ConfigureAwait(false);
+            return response.Status == HttpStatusCode.OK ? KvEntries.Parse(response.Body, new ConsulTarget(key, isPrefix: false), what, http.Token)[0] : null;
+        }
+        catch (SourceException)
+        {
+            return null;
+        }
+    }
 
     private async Task<ConsulResponse> FromLeaderAsync(ConsulResponse stale, TimeSpan bound, CancellationToken cancellationToken)
     {
@@ -109,8 +121,8 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
     {
         // A single key's X-Consul-Index is its ModifyIndex; a missing key's is the KV tables' index.
         return entries.FirstOrDefault(e => e.Key == Target.Key) is { } entry
-            ? new KvState(at, SHA256.HashData(entry.Value ?? []), entry.Value ?? [], entry.ModifyIndex.ToString(CultureInfo.InvariantCulture), entry, TraceParent: null)
-            : new KvState(at, AbsentHash, Payload: null, at.ToString(CultureInfo.InvariantCulture), Value: null, TraceParent: null);
+            ? new KvState(at, SHA256.HashData(entry.Value ?? []), entry.Value ?? [], entry.ModifyIndex.ToString(CultureInfo.InvariantCulture), entry, Stamps: null)
+            : new KvState(at, AbsentHash, Payload: null, at.ToString(CultureInfo.InvariantCulture), Value: null, Stamps: null);
     }
 
     private KvState Folder(ulong at, KvEntry[] entries)
@@ -119,14 +131,14 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
         var config = entries.Select(e => (Name: Target.EntryName(e.Key), e.Value)).Where(e => e.Name is not null).ToList();
         if (config.Count == 0)
         {
-            return new KvState(at, AbsentHash, Payload: null, revision, Value: null, TraceParent: null);
+            return new KvState(at, AbsentHash, Payload: null, revision, Value: null, Stamps: null);
         }
 
-        // The writer's traceparent belongs to this state only if it was written at the folder's latest index, that
-        // is, in the same transaction as the last change (a later write or delete without one moves the index on).
-        var trace = entries.FirstOrDefault(e => e.Key == Target.TraceKey);
+        // The writer's stamps belong to this state only if they were written at the folder's latest index, that is, in
+        // the same transaction as the last change (a later write or delete without them moves the index on).
+        var stamps = ConsulStamps.Of(Target.Stamps.Select(s => (s.Metadata, entries.FirstOrDefault(e => e.Key == s.Key))), at);
         var payload = PrefixDocument.ComposeJson(config.Select(e => (e.Name!, (ReadOnlyMemory<byte>)(e.Value ?? []))));
-        return new KvState(at, SHA256.HashData(payload), payload, revision, Value: null, trace is { Value.Length: > 0 } && trace.ModifyIndex == at ? Encoding.UTF8.GetString(trace.Value) : null);
+        return new KvState(at, SHA256.HashData(payload), payload, revision, Value: null, stamps);
     }
 
     private string Query(string path, ulong index, bool stale)

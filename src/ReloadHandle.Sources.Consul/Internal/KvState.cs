@@ -5,11 +5,9 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// <param name="Hash">The content's hash (empty when absent), to tell a change from a return without one.</param>
 /// <param name="Payload">The configuration bytes; <see langword="null"/> when the key or folder holds none.</param>
 /// <param name="Revision">The revision to report: a key's ModifyIndex, else the answer's index.</param>
-/// <param name="Value">A single key's entry (its traceparent is read separately); <see langword="null"/> for a folder.</param>
-/// <param name="TraceParent">The writer's traceparent for this state, if known.</param>
-internal sealed record KvState(ulong Index, byte[] Hash, byte[]? Payload, string Revision, KvEntry? Value, string? TraceParent)
+/// <param name="Value">A single key's entry (its stamps are read separately); <see langword="null"/> for a folder.</param>
+/// <param name="Stamps">The writer's label, publisher and traceparent written with this state, as metadata; <see langword="null"/> when none.</param>
+internal sealed record KvState(ulong Index, byte[] Hash, byte[]? Payload, string Revision, KvEntry? Value, IReadOnlyDictionary<string, string>? Stamps)
 {
-    public SourceChange ToChange() => Payload is null
-        ? SourceChange.Absent(Revision)
-        : new SourceChange(Payload, Revision, TraceParent is null ? null : new Dictionary<string, string>(1) { [SourceMetadataKeys.TraceParent] = TraceParent });
+    public SourceChange ToChange() => Payload is null ? SourceChange.Absent(Revision) : new SourceChange(Payload, Revision, Stamps);
 }

@@ -153,7 +153,7 @@ internal sealed class SharedQuery
                 }
 
                 published = read.Hash;
-                var state = await _reader.WithTraceParentAsync(read, cancellationToken).ConfigureAwait(false);
+                var state = await _reader.WithStampsAsync(read, cancellationToken).ConfigureAwait(false);
                 PublishIfCurrent(run, state, failure: null);
             }
         }

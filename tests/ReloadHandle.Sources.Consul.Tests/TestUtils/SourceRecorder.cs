@@ -26,6 +26,9 @@ public sealed class SourceRecorder : IAsyncDisposable
 
     public ConcurrentQueue<Exception> Failures { get; } = new();
 
+    /// <summary>The last state yielded.</summary>
+    public SourceChange? Latest => Changes.LastOrDefault();
+
     public static string Text(SourceChange change) => change.IsAbsent ? "<absent>" : Encoding.UTF8.GetString(change.Payload.Span);
 
     public string Describe() =>
