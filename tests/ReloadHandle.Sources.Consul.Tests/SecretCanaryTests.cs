@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using ReloadHandle.Fleet;
 using ReloadHandle.Testing;
 
 namespace ReloadHandle.Sources.Consul.Tests;
@@ -77,6 +78,54 @@ public sealed class SecretCanaryTests : IAsyncLifetime
         _logs.Lines.Should().NotBeEmpty().And.OnlyContain(line => !line.Contains(Canary, StringComparison.Ordinal));
         _spans.Should().NotBeEmpty().And.OnlyContain(span => !span.Contains(Canary, StringComparison.Ordinal));
         _seen.Should().OnlyContain(text => !text.Contains(Canary, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Token_appears_in_no_fleet_entry_fleet_failure_or_query_string()
+    {
+        _consul.Store.Put(Key, """{"n":1}""");
+        await using var client = new ConsulClient(_consul.Address, o => o.Token = Canary);
+        await using var handle = new ReloadHandleBuilder<ConformanceDocument>("canary")
+            .FromConsul(client, Key, o => o.MinQueryInterval = TimeSpan.FromMilliseconds(10))
+            .WithRetry(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50))
+            .Build();
+        await handle.StartAsync();
+        await using var store = new ConsulFleetStore(client, o => (o.StatusPrefix, o.InstanceId) = ("status/", "gw-1"));
+        await using var reporter = ConsulFleetReporter.Start(store, handle);
+        await Waits.UntilAsync(() => reporter.LastReported is not null, () => "the instance should report");
+
+        // An answer that quotes the token fails the handle's read: its error reaches the fleet entry, masked.
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        _consul.RawAnswer = new RawAnswer(200, Encoding.UTF8.GetBytes($$"""[{"Key":"{{Canary}}","Value":null}]"""), new Dictionary<string, string> { ["X-Consul-Index"] = "5" });
+        _consul.WakeBlockedQueries();
+        await Waits.UntilAsync(() => reporter.LastReported?.LastError?.Contains("which is not the key", StringComparison.Ordinal) == true, () => $"the failure should be reported; {reporter.LastReported}");
+        _seen.Enqueue(reporter.LastReported!.ToString());
+        _consul.RawAnswer = null;
+
+        // A proxy that echoes request headers fails the store's own calls.
+        var entry = new FleetEntry { Handle = "canary", Instance = "gw-1", UpdatedAt = DateTimeOffset.UtcNow };
+        _consul.Fail(HttpStatusCode.BadGateway, $"upstream failed; request had X-Consul-Token: {Canary}");
+        await CatchAsync(() => store.PublishAsync(entry, default));
+        await CatchAsync(() => store.ReadAsync("canary", default));
+        _consul.Heal();
+
+        // A revoked token: session and key writes refused.
+        _consul.Acl = AclPolicy.SingleToken("another-token");
+        await using (var refused = new ConsulFleetStore(client, o => (o.StatusPrefix, o.InstanceId) = ("status/", "gw-2")))
+        {
+            await CatchAsync(() => refused.PublishAsync(entry with { Instance = "gw-2" }, default));
+        }
+
+        _consul.Acl = AclPolicy.SingleToken(Canary);
+        _consul.Store.Put(Key, """{"n":2}""");
+        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && reporter.LastReported?.State == "Healthy", () => $"the handle should follow its source again; {handle.Status}");
+        var stored = _consul.Store.Read("status/canary/", recurse: true).Entries.Select(e => Encoding.UTF8.GetString(e.Value ?? [])).ToList();
+        stored.Should().ContainSingle();
+        _seen.Enqueue(string.Join("\n", stored));
+        _seen.Enqueue(reporter.LastReported!.ToString());
+        _seen.Should().OnlyContain(text => !text.Contains(Canary, StringComparison.Ordinal));
+        _consul.Requests.Should().OnlyContain(r => !r.Query.Contains(Canary, StringComparison.Ordinal) && !r.Path.Contains(Canary, StringComparison.Ordinal), "the token travels in the header only");
+        _consul.Requests.Should().Contain(r => r.Path.StartsWith("/v1/session/", StringComparison.Ordinal) && r.TokenHeader == Canary);
     }
 
     private static string Describe(Activity activity) =>
