@@ -130,6 +130,28 @@ public sealed class StampTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_reader_returns_the_live_write_with_its_stamp_and_nothing_for_a_missing_key()
+    {
+        using var keys = new ConsulConfigReader(_consul.Address);
+        using var folders = new ConsulConfigReader(_consul.Address, o => o.Prefix = true);
+        (await keys.ReadAsync("nothing")).Should().BeNull();
+        (await folders.ReadAsync("nothing")).Should().BeNull();
+
+        var key = await _writer.PutAsync("live", "{\"rps\":1}"u8.ToArray(), stamp: Stamp);
+        var live = (await keys.ReadAsync("live"))!;
+        live.Should().Match<ConsulConfigRevision>(r => r.Index == key.Index && r.ConfigId == key.ConfigId && r.Label == "v1.4.0" && r.Publisher == "ci: deploy #812" && r.TraceParent == TraceParent && r.Entries == null);
+        Encoding.UTF8.GetString(live.Payload.Span).Should().Be("{\"rps\":1}");
+
+        var folder = await _writer.ReplaceFolderAsync("live-folder", new Dictionary<string, byte[]> { ["b"] = "2"u8.ToArray(), ["a"] = "1"u8.ToArray() }, Stamp with { Label = "f1" });
+        var tree = (await folders.ReadAsync("live-folder"))!;
+        tree.Should().Match<ConsulConfigRevision>(r => r.Index == folder.Index && r.ConfigId == folder.ConfigId && r.Label == "f1");
+        tree.Entries!.Keys.Should().Equal("a", "b");
+
+        _consul.Store.Put("live", "{\"rps\":2}");
+        (await keys.ReadAsync("live"))!.Should().Match<ConsulConfigRevision>(r => r.Label == null && r.Publisher == null, "the stamps belong to the earlier write");
+    }
+
+    [Fact]
     public async Task Garbage_in_the_stamp_keys_never_stops_the_value_and_the_handle_keeps_following()
     {
         await using var handle = new ReloadHandleBuilder<Limits>("limits").FromConsul(_consul.Address, "garbage", o => o.MinQueryInterval = TimeSpan.FromMilliseconds(20)).Build();

@@ -138,7 +138,7 @@ internal sealed class KvReader(ConsulHttp http, QueryKey settings, string what)
         // the same transaction as the last change (a later write or delete without them moves the index on).
         var stamps = ConsulStamps.Of(Target.Stamps.Select(s => (s.Metadata, entries.FirstOrDefault(e => e.Key == s.Key))), at);
         var payload = PrefixDocument.ComposeJson(config.Select(e => (e.Name!, (ReadOnlyMemory<byte>)(e.Value ?? []))));
-        return new KvState(at, SHA256.HashData(payload), payload, revision, Value: null, stamps);
+        return new KvState(at, SHA256.HashData(payload), payload, revision, Value: null, stamps) { Entries = [.. config.Select(e => (e.Name!, e.Value ?? []))] };
     }
 
     private string Query(string path, ulong index, bool stale)

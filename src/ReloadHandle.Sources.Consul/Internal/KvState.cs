@@ -9,5 +9,8 @@ namespace ReloadHandle.Sources.Consul.Internal;
 /// <param name="Stamps">The writer's label, publisher and traceparent written with this state, as metadata; <see langword="null"/> when none.</param>
 internal sealed record KvState(ulong Index, byte[] Hash, byte[]? Payload, string Revision, KvEntry? Value, IReadOnlyDictionary<string, string>? Stamps)
 {
+    /// <summary>A folder's entries (names below the folder, in key order) as the payload composes them; <see langword="null"/> for a key.</summary>
+    public IReadOnlyList<(string Name, byte[] Value)>? Entries { get; init; }
+
     public SourceChange ToChange() => Payload is null ? SourceChange.Absent(Revision) : new SourceChange(Payload, Revision, Stamps);
 }
