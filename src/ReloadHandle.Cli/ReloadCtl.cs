@@ -7,7 +7,7 @@ namespace ReloadHandle.Cli;
 /// <summary>The command tree and its invocation: usage errors are one line and exit code 2, never a help dump or a stack trace.</summary>
 internal static class ReloadCtl
 {
-    public static RootCommand Create() => new("reloadctl: publish ReloadHandle configuration to etcd with a label, the publisher and the trace; wait for the fleet to ACK it; status, history, rollback. Exit codes: 0 ok, 1 store failure, 2 usage, 3 rejected (NACK), 4 timeout, 5 conflict, 6 not found, 130 canceled.")
+    public static RootCommand Create() => new("reloadctl: publish ReloadHandle configuration to etcd or Consul with a label, the publisher and the trace; wait for the fleet to ACK it; status, history, rollback. Exit codes: 0 ok, 1 store failure, 2 usage, 3 rejected (NACK), 4 timeout, 5 conflict, 6 not found, 130 canceled.")
     {
         PublishCommand.Create(),
         WaitCommand.Create(),

@@ -7,6 +7,8 @@ internal static class Env
     public const string EtcdUser = "RELOADCTL_ETCD_USER";
     public const string EtcdPassword = "RELOADCTL_ETCD_PASSWORD";
     public const string EtcdCa = "RELOADCTL_ETCD_CA";
+    public const string Consul = "RELOADCTL_CONSUL";
+    public const string ConsulToken = "RELOADCTL_CONSUL_TOKEN";
     public const string Key = "RELOADCTL_KEY";
     public const string Handle = "RELOADCTL_HANDLE";
     public const string Label = "RELOADCTL_LABEL";

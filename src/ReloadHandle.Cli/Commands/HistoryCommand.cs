@@ -15,7 +15,7 @@ internal static class HistoryCommand
         var limit = new Option<int?>("--limit") { Description = "list at most this many writes [default 20]", HelpName = "n" };
         var store = new StoreOptions();
         var key = new KeyOptions(required: true);
-        var command = new Command("history", "List the writes of a key that etcd still holds (until compaction), newest first: revision, config id, and the label, publisher and trace stamped with each. Find the deploy behind a config id from a trace here.")
+        var command = new Command("history", "List the writes of a key that the store still holds, newest first: revision, config id, and the label, publisher and trace stamped with each (etcd keeps them until it compacts; Consul keeps only the live write). Find the deploy behind a config id from a trace here.")
         {
             limit,
         };
@@ -55,6 +55,7 @@ internal static class HistoryCommand
     private static string End(ConfigHistory history) => history.End switch
     {
         HistoryEnd.Compacted => "(older revisions were compacted away)",
+        HistoryEnd.NotKept => "(Consul keeps no earlier values: only the live write is listed, with its stamp if it was written with it; keep what you publish, in git say, and roll back with 'reloadctl rollback --file')",
         HistoryEnd.Created => string.Create(CultureInfo.InvariantCulture, $"(the key did not exist before revision {history.Writes[^1].Revision})"),
         _ => "(more with a higher --limit)",
     };

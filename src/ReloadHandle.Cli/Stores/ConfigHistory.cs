@@ -11,6 +11,9 @@ internal enum HistoryEnd
 
     /// <summary>The store dropped older revisions (etcd compaction).</summary>
     Compacted,
+
+    /// <summary>The store keeps no earlier values at all (Consul's KV store): only the live write is listed.</summary>
+    NotKept,
 }
 
 /// <summary>The writes of a key, newest first, and why the list ends.</summary>
