@@ -37,7 +37,8 @@ public sealed class CommandLineTests(CliEtcd etcd) : IClassFixture<CliEtcd>
     {
         var help = await Reloadctl.RunAsync([command, "--help"]);
         help.ExitCode.Should().Be(0);
-        help.Output.Should().Contain($"reloadctl {command}").And.Contain("--etcd <urls>").And.Contain("RELOADCTL_ETCD");
+        help.Output.Should().Contain($"reloadctl {command}").And.Contain("--etcd <urls>").And.Contain("RELOADCTL_ETCD")
+            .And.Contain("--consul <url>").And.Contain("RELOADCTL_CONSUL").And.Contain("--consul-token-file <file>");
     }
 
     [Theory]
