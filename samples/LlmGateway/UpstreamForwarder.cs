@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace LlmGateway;
 
@@ -117,6 +116,3 @@ internal sealed partial class UpstreamForwarder(IHttpClientFactory clients, ILog
         public static partial void FallingBack(ILogger logger, string upstream, string reason, string fallback);
     }
 }
-
-/// <summary>One completion to forward: the body (its system prompt added), the request's keys, its route and the target picked.</summary>
-internal sealed record ForwardPlan(JsonObject Body, KeysConfig Keys, CompiledRoute Route, CompiledRoute.Target Target, bool Stream);
