@@ -19,8 +19,8 @@ internal static class GatewayTelemetry
 
     public static void Add(WebApplicationBuilder builder, string? instance, bool console)
     {
-        // Defaults below every other configuration source: one line per request or per upstream call is noise at
-        // this rate; the reloads' own lines (category ReloadHandle) stay at Information.
+        // Defaults below every other configuration source: a line per request, per upstream call or per refused key
+        // is noise at this rate; the reloads' own lines (category ReloadHandle) stay at Information.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
@@ -28,6 +28,7 @@ internal static class GatewayTelemetry
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+                [$"Logging:LogLevel:{typeof(ClientKeyAuthentication).FullName}"] = "Warning",
             },
         });
 

@@ -55,11 +55,17 @@ public sealed class OperationsTests
     {
         await using var gateway = await TestGateway.StartAsync(); // the test's logger takes every level the filters let through
         await Answer.AskAsync(gateway.Chat());
+        using (var http = gateway.Http())
+        {
+            (await http.GetAsync("/v1/models")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        }
+
         await gateway.Config.EditAsync(gateway.Prompts, "prompts.json", ConfigDirectory.Prompts("Quiet, {tenant}."), r => r.IsApplied);
 
         var lines = gateway.Logs.Lines;
         lines.Should().NotContain(line => line.StartsWith("Information Microsoft.AspNetCore", StringComparison.Ordinal), "no line per request");
         lines.Should().NotContain(line => line.StartsWith("Information System.Net.Http.HttpClient", StringComparison.Ordinal), "no line per upstream call");
+        lines.Should().NotContain(line => line.StartsWith("Information LlmGateway.ClientKeyAuthentication", StringComparison.Ordinal), "no line per refused key");
         lines.Should().Contain(line => line.StartsWith("Information ReloadHandle[1]", StringComparison.Ordinal), "a reload is still an Information line");
     }
 }
