@@ -68,29 +68,8 @@ internal sealed class ConfigGroup : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Leases the models and keys of the group's current state, and the prompts: the request's configuration until it
-    /// ends. A member's snapshot goes live a moment before the group state that holds it, so a lease taken in that
-    /// moment is given back and taken again.
-    /// </summary>
-    public RequestConfig Lease()
-    {
-        var spin = new SpinWait();
-        while (true)
-        {
-            var models = Models.Lease();
-            var keys = Keys.Lease();
-            var state = Group.Current;
-            if (ReferenceEquals(state.Get(Models), models.Snapshot) && ReferenceEquals(state.Get(Keys), keys.Snapshot))
-            {
-                return new RequestConfig(state.Version, models, keys, _prompts.Lease());
-            }
-
-            keys.Dispose();
-            models.Dispose();
-            spin.SpinOnce();
-        }
-    }
+    /// <summary>Leases one state of the group (models and keys together) and the prompts: the request's configuration until it ends.</summary>
+    public RequestConfig Lease() => new(Group.Lease(), Models, Keys, _prompts.Lease());
 
     public ValueTask DisposeAsync() => Group.DisposeAsync();
 }

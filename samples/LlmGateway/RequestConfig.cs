@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using ReloadHandle;
+using ReloadHandle.Groups;
 
 namespace LlmGateway;
 
@@ -12,20 +13,22 @@ namespace LlmGateway;
 /// </summary>
 internal sealed class RequestConfig : IDisposable
 {
-    private readonly SnapshotLease<ModelsConfig> _models;
-    private readonly SnapshotLease<KeysConfig> _keys;
+    private readonly GroupLease _group;
     private readonly SnapshotLease<PromptsConfig> _prompts;
     private int _disposed;
 
-    internal RequestConfig(long groupVersion, SnapshotLease<ModelsConfig> models, SnapshotLease<KeysConfig> keys, SnapshotLease<PromptsConfig> prompts) =>
-        (GroupVersion, _models, _keys, _prompts) = (groupVersion, models, keys, prompts);
+    internal RequestConfig(GroupLease group, IReloadable<ModelsConfig> models, IReloadable<KeysConfig> keys, SnapshotLease<PromptsConfig> prompts)
+    {
+        (_group, _prompts) = (group, prompts);
+        (Models, Keys) = (group.Snapshot.Get(models), group.Snapshot.Get(keys));
+    }
 
     /// <summary>The version of the group state models and keys come from.</summary>
-    public long GroupVersion { get; }
+    public long GroupVersion => _group.Snapshot.Version;
 
-    public Snapshot<ModelsConfig> Models => _models.Snapshot;
+    public Snapshot<ModelsConfig> Models { get; }
 
-    public Snapshot<KeysConfig> Keys => _keys.Snapshot;
+    public Snapshot<KeysConfig> Keys { get; }
 
     public Snapshot<PromptsConfig> Prompts => _prompts.Snapshot;
 
@@ -56,8 +59,7 @@ internal sealed class RequestConfig : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _models.Dispose();
-            _keys.Dispose();
+            _group.Dispose();
             _prompts.Dispose();
         }
     }
