@@ -9,7 +9,9 @@ namespace ReloadHandle.Sources.Consul.Tests;
 public sealed class FleetTests : IAsyncLifetime
 {
     private const string Prefix = "status/";
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private static readonly TimeSpan HalfTtl = TimeSpan.FromSeconds(7.5);
+    private readonly RecordingTimeProvider _clock = new();
+    private int _renewalTimers;
     private ConsulDouble _consul = null!;
     private ConsulClient _client = null!;
 
@@ -105,7 +107,7 @@ public sealed class FleetTests : IAsyncLifetime
         _consul.Store.DestroySession(lost).Should().BeTrue();
         (await ReadViewAsync()).Instances.Should().BeEmpty();
 
-        _clock.Advance(TimeSpan.FromSeconds(7.5)); // the next renewal finds the session gone (404)
+        await AdvanceToRenewalAsync(); // the next renewal finds the session gone (404)
         await WaitForViewAsync(null, v => v.Instances.Count == 1, "the store should take a new session and write the entry again");
         store.SessionId.Should().NotBe(lost).And.NotBeNull();
         _consul.Store.Read(Prefix + "limits/cut-off", recurse: false).Entries.Single().Session.Should().Be(store.SessionId);
@@ -156,8 +158,15 @@ public sealed class FleetTests : IAsyncLifetime
     private async Task RenewedStepAsync()
     {
         var renewals = _consul.SessionRenewals;
-        _clock.Advance(TimeSpan.FromSeconds(7.5));
+        await AdvanceToRenewalAsync();
         await Waits.UntilAsync(() => _consul.SessionRenewals > renewals, () => "the live instance should renew its session");
+    }
+
+    // Once the store's renewal loop has armed its next half-TTL delay (a clock moved before that would not reach it).
+    private async Task AdvanceToRenewalAsync()
+    {
+        await _clock.WaitForTimerAsync(HalfTtl, ++_renewalTimers);
+        _clock.Advance(HalfTtl);
     }
 
     private async Task<ReloadHandle<Limits>> StartAsync(int maxRps)
