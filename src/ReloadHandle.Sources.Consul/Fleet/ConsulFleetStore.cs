@@ -90,7 +90,8 @@ public sealed class ConsulFleetStore : IFleetStore
                 // Consul invalidated the session (the instance was cut off too long): take a new one, once.
                 _session.Lost(session);
                 session = await _session.EnsureAsync(cancellationToken).ConfigureAwait(false);
-                await AcquireAsync(key, value, session, cancellationToken).ConfigureAwait(false);
+                _ = await AcquireAsync(key, value, session, cancellationToken).ConfigureAwait(false)
+                    ?? throw new SourceException($"Writing the fleet entry {key}: Consul did not know the session it had just created ({session})");
             }
 
             _held[key] = value;
