@@ -114,6 +114,20 @@ public sealed class FleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_that_finds_its_session_invalidated_takes_a_new_one()
+    {
+        var entry = new FleetEntry { Handle = "limits", Instance = "late", Status = FleetStatus.Ack, UpdatedAt = _clock.GetUtcNow() };
+        await using var store = new ConsulFleetStore(_client, o => (o.StatusPrefix, o.InstanceId, o.TimeProvider) = (Prefix, "late", _clock));
+        await store.PublishAsync(entry, default);
+        var lost = store.SessionId!;
+        _consul.Store.DestroySession(lost);
+
+        await store.PublishAsync(entry with { ConfigId = "3333333333333333" }, default); // Consul answers "invalid session" first
+        store.SessionId.Should().NotBe(lost);
+        (await store.ReadAsync("limits", default)).Single().ConfigId.Should().Be("3333333333333333");
+    }
+
+    [Fact]
     public async Task A_second_instance_with_the_same_id_waits_until_the_first_ones_session_is_gone()
     {
         var entry = new FleetEntry { Handle = "limits", Instance = "twin", Status = FleetStatus.Ack, ConfigId = "1111111111111111", UpdatedAt = _clock.GetUtcNow() };
