@@ -15,6 +15,8 @@ namespace ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 /// </summary>
 internal sealed class KvWriteEndpoint(ConsulDouble consul)
 {
+    private static readonly string[] NonComposable = ["cas", "acquire", "release"];
+
     public async Task PutAsync(HttpContext context, string key, QueryOptions query)
     {
         var request = context.Request;
@@ -28,7 +30,7 @@ internal sealed class KvWriteEndpoint(ConsulDouble consul)
         }
 
         var parameters = request.Query;
-        if (new[] { "cas", "acquire", "release" }.Count(parameters.ContainsKey) > 1)
+        if (NonComposable.Count(parameters.ContainsKey) > 1)
         {
             var encoded = string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? string.Empty)}")));
             await Responses.TextAsync(context, HttpStatusCode.BadRequest, $"Conflicting flags: {encoded}\n");
