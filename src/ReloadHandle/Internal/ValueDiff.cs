@@ -12,7 +12,7 @@ internal static class ValueDiff
 {
     public const int MaxChanges = 500;
     private const int MaxValueLength = 2_000;
-    private static readonly string MaskedJson = JsonSerializer.Serialize(SecretScrubber.Masked);
+    private static readonly string MaskedJson = $"\"{SecretScrubber.Masked}\""; // "***" as a JSON string: nothing to escape
 
     public static IReadOnlyList<ConfigChange> Between(ReadOnlyMemory<byte> before, ReadOnlyMemory<byte> after, string[] secrets)
     {
