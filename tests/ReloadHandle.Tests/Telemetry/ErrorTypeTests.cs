@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using ReloadHandle.Sources;
 using ReloadHandle.Testing;
 using ReloadHandle.Tests.TestUtils;
 
