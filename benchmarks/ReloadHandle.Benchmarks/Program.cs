@@ -11,6 +11,7 @@ using ReloadHandle.Benchmarks.Harness;
 //   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
 //   latency [--changes N]        propagation latency: file write / HTTP change / etcd put → applied (default 200 changes)
 //   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
+//   fleet [--processes N] [--handles M] [--changes C]   N processes × M handles on one etcd, fleet reporting on (default 20 × 500)
 //   anything else                BenchmarkDotNet's own command line, e.g. --filter '*HotRead*'
 var mode = args.FirstOrDefault();
 return mode switch
@@ -18,6 +19,8 @@ return mode switch
     "--quick" => await QuickAsync(),
     "latency" => await HarnessAsync(Option("--changes", 200), Option("--handles", 0), Option("--changes", 200)),
     "scale" => await HarnessAsync(0, Option("--handles", 1000), Option("--changes", 200)),
+    "fleet" => await FleetAsync(Option("--processes", 20), Option("--handles", 500), Option("--changes", 100)),
+    "fleet-instance" => await FleetInstance.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]),
     _ => Benchmarks(args, quick: false),
 };
 
@@ -43,7 +46,29 @@ static async Task<int> QuickAsync()
 {
     var exit = Benchmarks(["--filter", "*"], quick: true);
     var harness = await HarnessAsync(changes: 5, handles: 20, scaleChanges: 5);
-    return exit != 0 ? exit : harness;
+    var fleet = await FleetAsync(processes: 2, handles: 5, deploys: 3);
+    return exit != 0 ? exit : harness != 0 ? harness : fleet;
+}
+
+// The fleet harness (FleetHarness): its own etcd, N instance processes, the table and the latency next to the others.
+static async Task<int> FleetAsync(int processes, int handles, int deploys)
+{
+    if (!EtcdServer.IsInstalled)
+    {
+        Console.Error.WriteLine("error: the fleet harness needs the etcd server binary on PATH (Debian: apt-get install etcd-server).");
+        return 2;
+    }
+
+    await using var etcd = await EtcdServer.StartAsync();
+    var results = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(results);
+    Console.WriteLine($"Fleet: {processes} processes × {handles} handles, {deploys} deploys");
+    var (table, latency) = await FleetHarness.RunAsync(processes, handles, deploys, etcd);
+    var stamp = $"<!-- {DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} -->";
+    await File.WriteAllLinesAsync(Path.Combine(results, "Fleet-report.md"), [stamp, table, LatencyResult.Header, latency.ToMarkdownRow()]);
+    Console.WriteLine(LatencyResult.Header);
+    Console.WriteLine(latency.ToMarkdownRow());
+    return 0;
 }
 
 // Runs the propagation harness (changes > 0) and the scale harness (handles > 0) against one etcd; writes the tables

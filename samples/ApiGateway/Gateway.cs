@@ -8,7 +8,8 @@ namespace ApiGateway;
 /// <param name="ConfigDirectory">Holds routes.json, limits.json and keys.json.</param>
 /// <param name="Urls">Where to listen; port 0 picks a free port.</param>
 /// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false);
+/// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null);
 
 /// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health and config endpoints.</summary>
 internal static class Gateway
@@ -21,7 +22,7 @@ internal static class Gateway
 
         // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
         builder.Services.AddReloadable<RouteTable>("routes")
-            .FromFile(Path.Combine(options.ConfigDirectory, "routes.json"))
+            .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
             .Validate(RouteTable.Validate)
             .Prepare(RouteTable.Compile);
         builder.Services.AddReloadable<RateLimits>("limits")
@@ -50,6 +51,7 @@ internal static class Gateway
                 .AddConsoleExporter());
         }
 
+        options.Fleet?.AddTo(builder);
         configure?.Invoke(builder);
         var app = builder.Build();
 

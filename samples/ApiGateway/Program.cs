@@ -3,6 +3,8 @@
 //   dotnet run --project samples/ApiGateway -- --demo                  self-contained demo; exits 0 when every check passes
 //   dotnet run --project samples/ApiGateway -- --config <dir>          gateway on <dir>/routes.json, limits.json, keys.json
 //        [--urls http://127.0.0.1:8080] [--otel-console]
+//        [--routes-etcd <endpoints> [--routes-key <key>] [--instance <id>] [--max-routes <n>] [--span-file <path>]]
+//                                                                    routes from etcd, as one instance of a fleet (FleetMember.cs)
 using ApiGateway;
 
 if (args.Contains("--demo"))
@@ -19,7 +21,8 @@ if (Option("--config") is not { } configDirectory)
 var app = await Gateway.BuildAsync(new GatewayOptions(
     Path.GetFullPath(configDirectory),
     Option("--urls") ?? "http://127.0.0.1:8080",
-    ConsoleTracing: args.Contains("--otel-console")));
+    ConsoleTracing: args.Contains("--otel-console"),
+    Fleet: FleetMember.FromArgs(Option)));
 await app.RunAsync();
 return 0;
 

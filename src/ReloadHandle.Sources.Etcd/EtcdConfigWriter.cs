@@ -9,14 +9,15 @@ using ReloadHandle.Sources.Etcd.Internal;
 namespace ReloadHandle.Sources.Etcd;
 
 /// <summary>
-/// Writes configuration for deploy pipelines: the value and its writer's <c>traceparent</c> in one transaction (so the
-/// readers' reload spans link to the deploy), optionally compare-and-swap on an expected revision, and only after the
-/// payload passed the same decoding and validation the readers run.
+/// Writes configuration for deploy pipelines: the value and its <see cref="EtcdWriteStamp"/> — label, publisher and
+/// <c>traceparent</c> — in one transaction (so the readers' snapshots carry the label and their reload spans are
+/// children of the deploy), optionally compare-and-swap on an expected revision, and only after the payload passed the
+/// same decoding and validation the readers run.
 /// </summary>
 /// <typeparam name="T">The configuration type the readers decode.</typeparam>
 /// <example><code>
 /// var writer = new EtcdConfigWriter&lt;Routes&gt;(client, "gateway/routes", Routes.Configure);
-/// var result = await writer.PutAsync(File.ReadAllBytes("routes.json"), expectedRevision: lastSeen);
+/// var result = await writer.PutAsync(File.ReadAllBytes("routes.json"), expectedRevision: lastSeen, new EtcdWriteStamp { Label = "v1.4.0" });
 /// if (!result.IsWritten) { Console.Error.WriteLine($"{result.Outcome}: {string.Join("; ", result.Errors)}"); }
 /// </code></example>
 public sealed class EtcdConfigWriter<T>
@@ -50,28 +51,29 @@ public sealed class EtcdConfigWriter<T>
         _headers = EtcdCall.Headers(options.RequireLeader);
     }
 
-    /// <summary>Validates <paramref name="value"/> and writes it to the key with its traceparent, in one transaction.</summary>
+    /// <summary>Validates <paramref name="value"/> and writes it to the key with its stamp, in one transaction.</summary>
     /// <param name="value">The payload, exactly as the readers will receive it.</param>
     /// <param name="expectedRevision">
     /// Write only if the key's mod_revision is still this (0: only if the key does not exist). Pass the revision you
     /// last read, such as the handle's <see cref="Snapshot{T}.SourceRevision"/>. <see langword="null"/>: write anyway.
     /// </param>
-    /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
+    /// <param name="stamp">The label, publisher and traceparent to store with the value; default: only <see cref="Activity.Current"/>'s traceparent, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome; validation failures and conflicts are results, not exceptions.</returns>
     /// <exception cref="InvalidOperationException">The writer targets a prefix.</exception>
     /// <exception cref="SourceException">etcd failed or did not answer.</exception>
-    public async Task<EtcdWriteResult> PutAsync(ReadOnlyMemory<byte> value, long? expectedRevision = null, string? traceParent = null, CancellationToken cancellationToken = default)
+    public async Task<EtcdWriteResult> PutAsync(ReadOnlyMemory<byte> value, long? expectedRevision = null, EtcdWriteStamp? stamp = null, CancellationToken cancellationToken = default)
     {
         if (_target.IsPrefix)
         {
             throw new InvalidOperationException($"The writer of {_target} targets a prefix: pass one value per key.");
         }
 
+        var configId = ConfigIdentity.Of(value.Span);
         var errors = await ValidateAsync(value, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
-            return new EtcdWriteResult(EtcdWriteOutcome.Rejected, 0, errors);
+            return new EtcdWriteResult(EtcdWriteOutcome.Rejected, 0, errors) { ConfigId = configId };
         }
 
         var key = ByteString.CopyFrom(_target.Key);
@@ -82,14 +84,14 @@ public sealed class EtcdConfigWriter<T>
         }
 
         txn.Success.Add(Put(key, ByteString.CopyFrom(value.Span)));
-        txn.Success.Add(Put(ByteString.CopyFrom(_target.TraceKey), ByteString.CopyFromUtf8(TraceParentOf(traceParent))));
+        AddStamps(txn, stamp);
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key, KeysOnly = true } });
-        return await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
+        return await CommitAsync(txn, configId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Replaces every key under the prefix with <paramref name="entries"/> in one transaction (keys not listed are
-    /// deleted), with the traceparent, after the composed document passed the readers' validation. The readers see one
+    /// deleted), with the stamp, after the composed document passed the readers' validation. The readers see one
     /// snapshot at one revision.
     /// </summary>
     /// <param name="entries">The keys relative to the prefix, with their values.</param>
@@ -97,13 +99,13 @@ public sealed class EtcdConfigWriter<T>
     /// Write only if no key under the prefix changed after this revision (the readers' snapshot revision).
     /// <see langword="null"/>: only guard against writes that race with this one.
     /// </param>
-    /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
+    /// <param name="stamp">The label, publisher and traceparent to store with the entries; default: only <see cref="Activity.Current"/>'s traceparent, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="InvalidOperationException">The writer targets a single key.</exception>
-    /// <exception cref="ArgumentException">An entry name is empty or is the reserved <c>.traceparent</c>.</exception>
+    /// <exception cref="ArgumentException">An entry name is empty or is a reserved stamp name (<c>.label</c>, <c>.publisher</c>, <c>.traceparent</c>).</exception>
     /// <exception cref="SourceException">etcd failed or did not answer.</exception>
-    public async Task<EtcdWriteResult> PutAsync(IReadOnlyDictionary<string, byte[]> entries, long? expectedRevision = null, string? traceParent = null, CancellationToken cancellationToken = default)
+    public async Task<EtcdWriteResult> PutAsync(IReadOnlyDictionary<string, byte[]> entries, long? expectedRevision = null, EtcdWriteStamp? stamp = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (!_target.IsPrefix)
@@ -117,14 +119,15 @@ public sealed class EtcdConfigWriter<T>
             .ToList();
         if (entries.Keys.FirstOrDefault(name => string.IsNullOrEmpty(name)) is not null || keyed.Any(e => !_target.Holds(e.Key.Span)))
         {
-            throw new ArgumentException($"Entry names under {_target} must be non-empty and must not be the reserved trace key.", nameof(entries));
+            throw new ArgumentException($"Entry names under {_target} must be non-empty and must not be a reserved stamp name (.label, .publisher, .traceparent).", nameof(entries));
         }
 
         var document = _target.Compose(keyed.Select(e => (e.Key.Memory, e.Value.Memory)));
+        var configId = ConfigIdentity.Of(document);
         var errors = await ValidateAsync(document, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
-            return new EtcdWriteResult(EtcdWriteOutcome.Rejected, 0, errors);
+            return new EtcdWriteResult(EtcdWriteOutcome.Rejected, 0, errors) { ConfigId = configId };
         }
 
         var prefix = ByteString.CopyFrom(_target.Key);
@@ -151,21 +154,27 @@ public sealed class EtcdConfigWriter<T>
             txn.Success.Add(Put(key, value));
         }
 
-        txn.Success.Add(Put(ByteString.CopyFrom(_target.TraceKey), ByteString.CopyFromUtf8(TraceParentOf(traceParent))));
+        AddStamps(txn, stamp);
         txn.Failure.Add(new RequestOp
         {
             RequestRange = new RangeRequest { Key = prefix, RangeEnd = end, KeysOnly = true, Limit = 1, SortTarget = RangeRequest.Types.SortTarget.Mod, SortOrder = RangeRequest.Types.SortOrder.Descend },
         });
-        return await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
+        return await CommitAsync(txn, configId, cancellationToken).ConfigureAwait(false);
     }
 
     private static RequestOp Put(ByteString key, ByteString value) => new() { RequestPut = new PutRequest { Key = key, Value = value } };
 
-    // The writer always stores a traceparent key, empty when there is none, so a stale one never outlives its write.
-    private static string TraceParentOf(string? traceParent) =>
-        traceParent ?? (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id! : string.Empty);
+    // Every stamp key is written on every write, empty when there is nothing to say, so a stale one never outlives its write.
+    private void AddStamps(TxnRequest txn, EtcdWriteStamp? stamp)
+    {
+        stamp ??= EtcdWriteStamp.None;
+        foreach (var key in _target.Stamps)
+        {
+            txn.Success.Add(Put(ByteString.CopyFrom(key.Key), ByteString.CopyFromUtf8(stamp.ValueOf(key.Metadata))));
+        }
+    }
 
-    private async Task<EtcdWriteResult> CommitAsync(TxnRequest txn, CancellationToken cancellationToken)
+    private async Task<EtcdWriteResult> CommitAsync(TxnRequest txn, string configId, CancellationToken cancellationToken)
     {
         var response = await EtcdCall.RunAsync(
             _client,
@@ -176,11 +185,11 @@ public sealed class EtcdConfigWriter<T>
             cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)
         {
-            return new EtcdWriteResult(EtcdWriteOutcome.Written, response.Header.Revision, []);
+            return new EtcdWriteResult(EtcdWriteOutcome.Written, response.Header.Revision, []) { ConfigId = configId };
         }
 
         var now = response.Responses.Count > 0 ? response.Responses[0].ResponseRange.Kvs.Select(kv => kv.ModRevision).DefaultIfEmpty(0).Max() : 0;
-        return new EtcdWriteResult(EtcdWriteOutcome.Conflict, now, [$"etcd:{_target} changed since the expected revision (it is now at {now})"]);
+        return new EtcdWriteResult(EtcdWriteOutcome.Conflict, now, [$"etcd:{_target} changed since the expected revision (it is now at {now})"]) { ConfigId = configId };
     }
 
     private async Task<IReadOnlyList<string>> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ namespace ReloadHandle.Sources.Etcd;
 /// <summary>How the keys under a watched prefix become one payload (one snapshot at one revision).</summary>
 /// <remarks>
 /// In both layouts the property names are the keys with the prefix removed (UTF-8), in etcd's key order, and the
-/// writer's <c>.traceparent</c> key is left out. An empty prefix is reported as absent.
+/// writer's stamp keys (<c>.label</c>, <c>.publisher</c>, <c>.traceparent</c>) are left out. An empty prefix is reported as absent.
 /// </remarks>
 public enum EtcdPrefixLayout
 {

@@ -3,7 +3,7 @@ namespace ReloadHandle.Sources.Etcd;
 /// <summary>How a write by <see cref="EtcdConfigWriter{T}"/> ended.</summary>
 public enum EtcdWriteOutcome
 {
-    /// <summary>The payload validated and was written, with its traceparent, in one transaction.</summary>
+    /// <summary>The payload validated and was written, with its stamp (label, publisher, traceparent), in one transaction.</summary>
     Written,
 
     /// <summary>The payload failed the readers' validation; nothing was written.</summary>

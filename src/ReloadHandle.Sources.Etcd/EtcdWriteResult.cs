@@ -30,6 +30,13 @@ public sealed class EtcdWriteResult
     /// <summary><see langword="true"/> when the payload was written.</summary>
     public bool IsWritten => Outcome == EtcdWriteOutcome.Written;
 
+    /// <summary>
+    /// The config id (<see cref="ConfigIdentity.Of"/>) of the content as the readers receive it — for a prefix, of the
+    /// composed document — whatever the outcome: the id the fleet reports once it runs this content
+    /// (<c>FleetTarget.Id(result.ConfigId)</c>), or, after a rejection, the id the readers would have refused.
+    /// </summary>
+    public string? ConfigId { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Errors.Count == 0 ? $"{Outcome} at revision {Revision}" : $"{Outcome}: {string.Join("; ", Errors)}";
 }

@@ -43,6 +43,10 @@ internal sealed class HttpSource : ISource
     private string? _etag;
     private string? _lastModified;
 
+    // Whether the server held the last conditional request (it answered Preference-Applied: wait), so the next one
+    // can go at once; cleared when an answer says otherwise.
+    private bool _serverHolds;
+
     /// <summary>Creates the source of one handle; the options' clock wins over the handle's.</summary>
     public HttpSource(Uri uri, HttpSourceOptions options, SourceContext? context = null)
     {
@@ -111,7 +115,10 @@ internal sealed class HttpSource : ISource
 
             try
             {
-                await Task.Delay(NextInterval(), _time, stop.Token).ConfigureAwait(false);
+                if (!_serverHolds)
+                {
+                    await Task.Delay(NextInterval(), _time, stop.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -164,13 +171,17 @@ internal sealed class HttpSource : ISource
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var timeout = new CancellationTokenSource(Options.Timeout, _time);
+            var holding = LongPollsNow;
+            using var timeout = new CancellationTokenSource(holding && Options.Timeout != Timeout.InfiniteTimeSpan ? Options.Timeout + Options.LongPollWait : Options.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            using var request = NewRequest();
+            using var request = NewRequest(holding);
             try
             {
+                var sent = _time.GetTimestamp();
                 using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-                return await ReadAsync(response, linked.Token).ConfigureAwait(false);
+                var document = await ReadAsync(response, linked.Token).ConfigureAwait(false);
+                _serverHolds = holding && HeldBy(response, _time.GetElapsedTime(sent));
+                return document;
             }
             catch (OperationCanceledException canceled) when (!cancellationToken.IsCancellationRequested)
             {
@@ -181,6 +192,7 @@ internal sealed class HttpSource : ISource
             }
             catch (Exception failure) when (failure is HttpRequestException or IOException)
             {
+                _serverHolds = false; // after a failure, start over with a plain request
                 throw new SourceException($"{Request} failed: {failure.Message}", failure);
             }
         }
@@ -190,7 +202,19 @@ internal sealed class HttpSource : ISource
         }
     }
 
-    private HttpRequestMessage NewRequest()
+    /// <summary>Whether the next request asks the server to hold it: only a conditional one (a document to revalidate).</summary>
+    private bool LongPollsNow => Options.LongPollWait > TimeSpan.Zero && _document is not null && (_etag is not null || _lastModified is not null);
+
+    /// <summary>
+    /// Whether the server held the request as asked: it said so (Preference-Applied: wait), and a 304 did not come back
+    /// at once (a server that claims to hold but does not would otherwise be asked again in a tight loop).
+    /// </summary>
+    private bool HeldBy(HttpResponseMessage response, TimeSpan took) =>
+        response.Headers.TryGetValues("Preference-Applied", out var applied)
+        && applied.Any(v => v.Contains("wait", StringComparison.OrdinalIgnoreCase))
+        && (response.StatusCode != HttpStatusCode.NotModified || took >= Options.LongPollWait / 16);
+
+    private HttpRequestMessage NewRequest(bool holding)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, _uri);
         foreach (var (name, value) in _headers)
@@ -209,6 +233,11 @@ internal sealed class HttpSource : ISource
             if (_lastModified is not null)
             {
                 request.Headers.TryAddWithoutValidation("If-Modified-Since", _lastModified);
+            }
+
+            if (holding)
+            {
+                request.Headers.TryAddWithoutValidation("Prefer", string.Create(CultureInfo.InvariantCulture, $"wait={(int)Math.Ceiling(Options.LongPollWait.TotalSeconds)}"));
             }
         }
 

@@ -9,7 +9,7 @@ public static class HttpSourceConfigurationExtensions
 {
     /// <summary>
     /// Polls the endpoint named by <paramref name="section"/>, as <see cref="HttpSourceBuilderExtensions.FromHttp{TBuilder}(TBuilder, Uri, Action{HttpSourceOptions}?)"/>
-    /// does. Settings: <c>Uri</c> (required, absolute <c>http://</c> or <c>https://</c>), <c>Interval</c>, <c>Timeout</c>
+    /// does. Settings: <c>Uri</c> (required, absolute <c>http://</c> or <c>https://</c>), <c>Interval</c>, <c>LongPollWait</c>, <c>Timeout</c>
     /// (durations as <c>00:00:30</c>; <c>Infinite</c> turns the timeout off), <c>Jitter</c>, <c>MaxBodyBytes</c>, and
     /// <c>Headers</c> (one key per header: <c>Headers:Authorization</c> — put tokens in a secret store or an environment
     /// variable, <c>Reload__Routes__Http__Headers__Authorization</c>; their values never appear in messages). Read once,
@@ -37,6 +37,7 @@ public static class HttpSourceConfigurationExtensions
 
         var options = new HttpSourceOptions();
         options.Interval = settings.Duration(nameof(options.Interval)) ?? options.Interval;
+        options.LongPollWait = settings.Duration(nameof(options.LongPollWait)) ?? options.LongPollWait;
         options.Jitter = settings.Number(nameof(options.Jitter)) ?? options.Jitter;
         options.Timeout = settings.Duration(nameof(options.Timeout)) ?? options.Timeout;
         options.MaxBodyBytes = settings.Integer(nameof(options.MaxBodyBytes)) ?? options.MaxBodyBytes;
@@ -53,6 +54,7 @@ public static class HttpSourceConfigurationExtensions
     private static void Copy(HttpSourceOptions from, HttpSourceOptions to)
     {
         to.Interval = from.Interval;
+        to.LongPollWait = from.LongPollWait;
         to.Jitter = from.Jitter;
         to.Timeout = from.Timeout;
         to.MaxBodyBytes = from.MaxBodyBytes;

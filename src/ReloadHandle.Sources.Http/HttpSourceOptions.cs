@@ -17,6 +17,9 @@ public sealed class HttpSourceOptions
     /// <summary>The default <see cref="Timeout"/>: 10 seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default <see cref="LongPollWait"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultLongPollWait = TimeSpan.FromSeconds(30);
+
     /// <summary>The default <see cref="MaxBodyBytes"/>: 4 MiB, the handle's default payload limit.</summary>
     public const int DefaultMaxBodyBytes = 4 * 1024 * 1024;
 
@@ -46,6 +49,16 @@ public sealed class HttpSourceOptions
     /// </summary>
     /// <value>10 seconds.</value>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary>
+    /// Push at HTTP speed: each conditional request asks the server to hold its answer until the document changes or
+    /// this long (<c>Prefer: wait=&lt;seconds&gt;</c>, RFC 7240). A server that honours it says so
+    /// (<c>Preference-Applied: wait=…</c>, as ReloadHandle.AspNetCore's <c>MapReloadDocument</c> does); the source then
+    /// asks again as soon as it has an answer, so a change arrives in one round trip. Against any other server the
+    /// source polls every <see cref="Interval"/>, as without it. <see cref="TimeSpan.Zero"/> never asks.
+    /// </summary>
+    /// <value>Default 30 seconds; at most 10 minutes. Each held request may take <see cref="Timeout"/> longer than this.</value>
+    public TimeSpan LongPollWait { get; set; } = DefaultLongPollWait;
 
     /// <summary>
     /// The largest body the source accepts. A larger body is not buffered: the request is aborted as soon as the
@@ -106,6 +119,11 @@ public sealed class HttpSourceOptions
         if (Interval <= TimeSpan.Zero || Interval == System.Threading.Timeout.InfiniteTimeSpan)
         {
             errors.Add(Invariant($"{name(nameof(Interval))} must be positive and finite (got {Interval})"));
+        }
+
+        if (LongPollWait < TimeSpan.Zero || LongPollWait > TimeSpan.FromMinutes(10))
+        {
+            errors.Add(Invariant($"{name(nameof(LongPollWait))} must be between 0 and 10 minutes (got {LongPollWait})"));
         }
 
         if (!(Jitter >= 0 && Jitter < 1))

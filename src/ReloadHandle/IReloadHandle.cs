@@ -33,6 +33,13 @@ public interface IReloadHandle
     /// <returns>The open leases; for a replaced snapshot, the leases still draining.</returns>
     int OpenLeases(ISnapshot snapshot);
 
+    /// <summary>
+    /// The newest version through which every replaced value has been released: no lease holds anything older than
+    /// the next one. What a rotation waits for before revoking an old credential, and what the fleet reports as
+    /// "drained through". 0 before the first replacement.
+    /// </summary>
+    long DrainedThrough { get; }
+
     /// <summary>Every attempt as it ends; see <see cref="IReloadable{T}.Attempts"/>.</summary>
     IObservable<IReloadResult> Attempts { get; }
 

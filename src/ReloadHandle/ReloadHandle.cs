@@ -131,15 +131,13 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
         while (true)
         {
             var snapshot = Current;
-            if (snapshot.TryAddOwner())
+            if (snapshot.TryEnter() is var stripe and >= 0)
             {
-                if (!snapshot.IsReleased)
-                {
-                    return new SnapshotLease<T>(snapshot);
-                }
-
-                snapshot.RemoveOwner(); // forced out by a drain timeout: take the newer one
+                return new SnapshotLease<T>(snapshot, stripe);
             }
+
+            // Replaced between the read and the lease: the newer snapshot is already current — unless the handle closed.
+            ObjectDisposedException.ThrowIf(ReferenceEquals(Volatile.Read(ref _current), snapshot), this);
         }
     }
 
@@ -237,6 +235,23 @@ public sealed class ReloadHandle<T> : IReloadable<T>, IReloadHandle, IAsyncDispo
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _loop is null || _loopTask is null ? Task.CompletedTask : _loop.RefreshAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public long DrainedThrough => _pipeline.Drains.DrainedThrough(CurrentOrNull?.Version ?? 1);
+
+    /// <summary>
+    /// Completes when the value of <paramref name="version"/> has been released — replaced, and its last lease ended
+    /// (or the drain timeout forced it) — so nothing can still be using it: for example, revoke an upstream's old API
+    /// key only once the keys snapshot that held it is released. Completes at once for a version released already.
+    /// </summary>
+    /// <param name="version">A version of this handle; the live one completes only once it is replaced and released.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Completes on release.</returns>
+    public Task WhenReleasedAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        return _pipeline.Drains.WhenReleasedAsync(version, CurrentOrNull?.Version ?? version, cancellationToken);
     }
 
     /// <inheritdoc />

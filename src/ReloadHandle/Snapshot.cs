@@ -13,11 +13,14 @@ namespace ReloadHandle;
 /// </remarks>
 public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
 {
-    // Owners of the value: one for the handle while the snapshot is current, one per open lease.
-    // When it reaches zero the value is released (disposed if disposable). Only the write side and leases touch it.
-    private int _owners = 1;
+    // Leases are counted on per-processor stripes, made on the first lease (most snapshots are never leased). The
+    // value is released (disposed if disposable) once the snapshot is retired — replaced, or its handle closed — and
+    // no lease is open. Dekker-style: a lease counts itself, then looks at _retired; the retirer sets _retired, then
+    // sums the counts (both with full fences). So either the lease sees the retirement and backs off, or the sum sees
+    // the lease; a zero sum after retirement is final, and every lease that ends after retirement sums again.
+    private LeaseCounts? _leases;
+    private int _retired;
     private int _released;
-    private int _replaced;
 
     internal Snapshot(T value, long version, long previousVersion, string handleName, SnapshotOrigin origin, RequestTagNames tagNames, Action<Snapshot<T>>? release)
     {
@@ -79,15 +82,7 @@ public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
     /// How many leases hold this snapshot now: while it is current, the leases taken on it; once replaced, the leases
     /// still draining (its value is released when this reaches 0). A moment's reading, for dashboards.
     /// </summary>
-    public int OpenLeases
-    {
-        get
-        {
-            var owners = Volatile.Read(ref _owners);
-            var handleHoldsIt = !IsReleased && owners > 0 && Volatile.Read(ref _replaced) == 0 ? 1 : 0;
-            return Math.Max(0, owners - handleHoldsIt);
-        }
-    }
+    public int OpenLeases => Math.Max(0, Volatile.Read(ref _leases)?.Sum() ?? 0);
 
     /// <summary>The payload the value was decoded from, kept for rollback, diffs and the cache.</summary>
     internal ReadOnlyMemory<byte>? Payload { get; }
@@ -110,38 +105,52 @@ public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
     /// <inheritdoc />
     public override string ToString() => $"{HandleName} v{Version} ({Trigger}, id {ConfigId ?? "none"}{(Label is null ? string.Empty : $", label {Label}")}, revision {SourceRevision ?? "none"})";
 
-    /// <summary>Adds an owner unless the value is already on its way out.</summary>
-    internal bool TryAddOwner()
-    {
-        var owners = Volatile.Read(ref _owners);
-        while (owners > 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _owners, owners + 1, owners);
-            if (seen == owners)
-            {
-                return true;
-            }
+    /// <summary>True once the snapshot was replaced or its handle closed: new leases go to the newer snapshot.</summary>
+    internal bool IsRetired => Volatile.Read(ref _retired) != 0;
 
-            owners = seen;
+    /// <summary>Takes a lease unless the snapshot is retired; returns the stripe to give back, or -1 when retired.</summary>
+    internal int TryEnter()
+    {
+        var leases = Volatile.Read(ref _leases) ?? CreateLeases();
+        var stripe = leases.Enter();
+        if (Volatile.Read(ref _retired) == 0)
+        {
+            return stripe;
         }
 
-        return false;
+        Exit(stripe); // retired meanwhile: back off (and release if that was the last lease)
+        return -1;
     }
 
-    /// <summary>The handle gives up its ownership: the snapshot was replaced (or the handle closed).</summary>
+    /// <summary>Ends a lease taken on <paramref name="stripe"/>; after retirement, the last one releases the value.</summary>
+    internal void Exit(int stripe)
+    {
+        _leases!.Exit(stripe);
+        if (Volatile.Read(ref _retired) != 0)
+        {
+            ReleaseIfUnleased();
+        }
+    }
+
+    /// <summary>The handle gives up the snapshot: it was replaced (or the handle closed). Released now if unleased, else after its last lease.</summary>
     internal void Replaced()
     {
-        Volatile.Write(ref _replaced, 1);
-        RemoveOwner();
+        Interlocked.Exchange(ref _retired, 1);
+        ReleaseIfUnleased();
     }
 
-    /// <summary>Drops an owner; the last one releases the value.</summary>
-    internal void RemoveOwner()
+    private void ReleaseIfUnleased()
     {
-        if (Interlocked.Decrement(ref _owners) == 0)
+        if ((Volatile.Read(ref _leases)?.Sum() ?? 0) == 0)
         {
             ReleaseOnce();
         }
+    }
+
+    private LeaseCounts CreateLeases()
+    {
+        var created = new LeaseCounts();
+        return Interlocked.CompareExchange(ref _leases, created, null) ?? created;
     }
 
     /// <summary>Releases the value now, whoever still holds it (drain timeout). Idempotent.</summary>

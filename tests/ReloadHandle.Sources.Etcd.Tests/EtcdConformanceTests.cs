@@ -35,7 +35,7 @@ public sealed class EtcdConformanceTests(ConformanceEtcd etcd) : SourceConforman
     protected override async Task WriteAsync(byte[] payload, string? traceParent = null)
     {
         using var client = etcd.Server.CreateClient();
-        var result = await new EtcdConfigWriter<JsonElement>(client, _key).PutAsync(payload, traceParent: traceParent);
+        var result = await new EtcdConfigWriter<JsonElement>(client, _key).PutAsync(payload, stamp: new EtcdWriteStamp { TraceParent = traceParent });
         result.IsWritten.Should().BeTrue();
     }
 

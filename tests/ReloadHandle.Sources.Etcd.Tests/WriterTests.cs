@@ -21,7 +21,7 @@ public sealed class WriterTests(EtcdFixture etcd)
         await using var recorder = new SourceRecorder(TestSources.Create(etcd.Client, key));
         await recorder.WaitForAsync(c => c.IsAbsent, "the key starts absent");
 
-        var result = await writer.PutAsync(Encoding.UTF8.GetBytes("{\"rps\":5}"), traceParent: TraceParent);
+        var result = await writer.PutAsync(Encoding.UTF8.GetBytes("{\"rps\":5}"), stamp: new EtcdWriteStamp { TraceParent = TraceParent });
         result.Outcome.Should().Be(EtcdWriteOutcome.Written);
         await recorder.WaitForTextAsync("{\"rps\":5}");
         recorder.Latest!.Metadata.Should().Contain(SourceMetadataKeys.TraceParent, TraceParent);

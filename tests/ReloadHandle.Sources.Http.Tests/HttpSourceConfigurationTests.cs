@@ -20,6 +20,7 @@ public sealed class HttpSourceConfigurationTests
         {
             ["Reload:Routes:Http:Uri"] = "https://config.example.com/routes.json?tenant=a",
             ["Reload:Routes:Http:Interval"] = "00:00:15",
+            ["Reload:Routes:Http:LongPollWait"] = "00:01:00",
             ["Reload:Routes:Http:Jitter"] = "0.25",
             ["Reload:Routes:Http:Timeout"] = "00:00:03",
             ["Reload:Routes:Http:MaxBodyBytes"] = "65536",
@@ -30,6 +31,7 @@ public sealed class HttpSourceConfigurationTests
         var source = builder.CreateSource().Should().BeOfType<HttpSource>().Subject;
         source.Description.Should().Be(new SourceDescription("http", "https://config.example.com/routes.json"));
         source.Options.Interval.Should().Be(TimeSpan.FromSeconds(15));
+        source.Options.LongPollWait.Should().Be(TimeSpan.FromMinutes(1));
         source.Options.Jitter.Should().Be(0.25);
         source.Options.Timeout.Should().Be(TimeSpan.FromSeconds(3));
         source.Options.MaxBodyBytes.Should().Be(65536);

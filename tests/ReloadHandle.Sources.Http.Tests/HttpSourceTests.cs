@@ -124,6 +124,7 @@ public sealed class HttpSourceTests : IAsyncLifetime
         first.Revision.Should().Be("\"v1\"");
         var revalidation = await _server.WaitForRequestsAsync(2);
         revalidation.Header("If-None-Match").Should().Be("\"v1\"", "validators are kept across enumerations");
+        revalidation.Header("Prefer").Should().Be("wait=30", "a conditional request asks the server to hold it; this server does not say it did, so the source keeps polling");
         revalidation.Status.Should().Be(304);
     }
 

@@ -126,4 +126,21 @@ public class ConcurrencyTests
         await handle.DisposeAsync();
         current.Disposals.Should().Be(1);
     }
+
+    [Fact]
+    public async Task A_lease_ended_on_another_thread_gives_back_the_stripe_it_took_and_the_last_one_releases_the_value()
+    {
+        await using var handle = new ReloadHandleBuilder<Pool>(HandleNames.Unique("pool")).WithHistorySize(1).Build();
+        var first = new Pool(1);
+        await handle.ApplyAsync(first);
+        var leases = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => handle.Lease())));
+        ((IReloadHandle)handle).OpenLeases(handle.Current).Should().Be(64);
+
+        await handle.ApplyAsync(new Pool(2));
+        var endings = leases.Select(lease => Task.Run(() => lease.Dispose())).ToArray(); // ended on whatever threads the pool picks
+        await Task.WhenAll(endings);
+
+        first.Disposals.Should().Be(1, "the last lease, wherever it ended, released the replaced value once");
+        ((IReloadHandle)handle).OpenLeases(leases[0].Snapshot).Should().Be(0);
+    }
 }

@@ -97,7 +97,7 @@ public sealed class TelemetryTests
     }
 
     private static Dictionary<string, long> VersionTags(Activity span) => span.TagObjects
-        .Where(tag => tag.Key.StartsWith("config.", StringComparison.Ordinal))
+        .Where(tag => tag.Key.StartsWith("config.", StringComparison.Ordinal) && tag.Key.EndsWith(".version", StringComparison.Ordinal)) // .id and .label are strings
         .ToDictionary(tag => tag.Key["config.".Length..^".version".Length], tag => (long)tag.Value!);
 
     private static IEnumerable<string> SpanTexts(Activity span) =>

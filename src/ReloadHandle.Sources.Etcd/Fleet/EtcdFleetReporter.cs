@@ -28,4 +28,26 @@ public static class EtcdFleetReporter
             r.TimeProvider = options.TimeProvider;
         }, ownsStore: true);
     }
+
+    /// <summary>
+    /// Starts reporting <paramref name="handle"/> on a store that every handle of this instance shares: one lease and
+    /// one keep-alive per instance, whatever its number of handles (the store's instance id names the entry). The
+    /// caller owns the store and disposes it after the reporters (which revokes the lease, removing every entry).
+    /// </summary>
+    /// <typeparam name="T">The configuration type.</typeparam>
+    /// <param name="store">The instance's store.</param>
+    /// <param name="handle">The handle to report.</param>
+    /// <returns>The reporter; dispose it to stop reporting this handle and remove its entry.</returns>
+    public static FleetReporter Start<T>(EtcdFleetStore store, IReloadable<T> handle)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(handle);
+        var options = store.Options;
+        return FleetReporter.Start(handle, store, r =>
+        {
+            r.InstanceId = options.InstanceId;
+            r.RefreshInterval = options.LeaseTtl / 3;
+            r.TimeProvider = options.TimeProvider;
+        });
+    }
 }

@@ -2,10 +2,19 @@ using System.Text;
 
 namespace ReloadHandle.Sources.Etcd.Internal;
 
-/// <summary>Byte-level key arithmetic: range ends, the writer's trace key, printable names.</summary>
+/// <summary>Byte-level key arithmetic: range ends, the writer's stamp keys, printable names.</summary>
 internal static class EtcdKeys
 {
-    private static readonly byte[] TraceSuffix = ".traceparent"u8.ToArray();
+    /// <summary>
+    /// The siblings a writer stores with every write, each with the metadata key it becomes: in byte order, so the
+    /// last one (<c>.traceparent</c>) ends a single key's watched range and the others fall inside it.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Suffix, string Metadata)> Stamps =
+    [
+        (".label", SourceMetadataKeys.Label),
+        (".publisher", SourceMetadataKeys.Publisher),
+        (".traceparent", SourceMetadataKeys.TraceParent),
+    ];
 
     /// <summary>
     /// The end of the range holding every key that starts with <paramref name="prefix"/>: the prefix with trailing
@@ -30,11 +39,15 @@ internal static class EtcdKeys
     public static byte[] After(ReadOnlySpan<byte> key) => [.. key, 0];
 
     /// <summary>
-    /// Where the writer stores the <c>traceparent</c> of a write to <paramref name="target"/>: <c>&lt;key&gt;/.traceparent</c>
-    /// (no doubled slash). Inside a prefix, so a prefix watch sees it in the same revision as the write.
+    /// Where the writer stores a stamp (<c>.label</c>, <c>.publisher</c>, <c>.traceparent</c>) of a write to
+    /// <paramref name="target"/>: <c>&lt;key&gt;/&lt;suffix&gt;</c> (no doubled slash). Inside a prefix, so a prefix
+    /// watch sees it in the same revision as the write.
     /// </summary>
-    public static byte[] TraceKey(ReadOnlySpan<byte> target) =>
-        target.Length > 0 && target[^1] == (byte)'/' ? [.. target, .. TraceSuffix] : [.. target, (byte)'/', .. TraceSuffix];
+    public static byte[] StampKey(ReadOnlySpan<byte> target, string suffix)
+    {
+        var tail = Encoding.UTF8.GetBytes(suffix);
+        return target.Length > 0 && target[^1] == (byte)'/' ? [.. target, .. tail] : [.. target, (byte)'/', .. tail];
+    }
 
     /// <summary>A printable form of a key for descriptions and messages: UTF-8 where valid, \xNN otherwise.</summary>
     public static string Describe(ReadOnlySpan<byte> key)

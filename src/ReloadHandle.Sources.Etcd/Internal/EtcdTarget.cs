@@ -13,11 +13,11 @@ internal sealed class EtcdTarget
         Key = key;
         IsPrefix = isPrefix;
         Layout = layout;
-        TraceKey = EtcdKeys.TraceKey(key);
+        Stamps = [.. EtcdKeys.Stamps.Select(s => new Stamp(EtcdKeys.StampKey(key, s.Suffix), s.Metadata))];
 
-        // A prefix's range holds its trace key; a single key's range runs to just past its trace key (neighbours that
-        // sort in between are ignored), so one watch sees a value and its traceparent in the same revision.
-        RangeEnd = isPrefix ? EtcdKeys.RangeEnd(key) : EtcdKeys.After(TraceKey);
+        // A prefix's range holds its stamp keys; a single key's range runs to just past its last stamp key (neighbours
+        // that sort in between are ignored), so one watch sees a value and its stamps in the same revision.
+        RangeEnd = isPrefix ? EtcdKeys.RangeEnd(key) : EtcdKeys.After(Stamps[^1].Key);
         Name = EtcdKeys.Describe(key);
     }
 
@@ -27,8 +27,8 @@ internal sealed class EtcdTarget
 
     public EtcdPrefixLayout Layout { get; }
 
-    /// <summary>Where a writer stores the traceparent of its write.</summary>
-    public byte[] TraceKey { get; }
+    /// <summary>Where a writer stores the label, publisher and traceparent of its write, with the metadata key each becomes.</summary>
+    public IReadOnlyList<Stamp> Stamps { get; }
 
     /// <summary>The end of the range read and watched.</summary>
     public byte[] RangeEnd { get; }
@@ -48,7 +48,24 @@ internal sealed class EtcdTarget
         return Layout == EtcdPrefixLayout.BytesMap ? PrefixDocument.ComposeBase64(named) : PrefixDocument.ComposeJson(named);
     }
 
-    /// <summary>Whether <paramref name="key"/> is part of the configuration (not its trace key, not a neighbour).</summary>
+    /// <summary>Whether <paramref name="key"/> is part of the configuration (not a stamp key, not a neighbour).</summary>
     public bool Holds(ReadOnlySpan<byte> key) =>
-        IsPrefix ? key.StartsWith(Key) && !key.SequenceEqual(TraceKey) : key.SequenceEqual(Key);
+        IsPrefix ? key.StartsWith(Key) && StampOf(key) is null : key.SequenceEqual(Key);
+
+    /// <summary>The metadata key that <paramref name="key"/> stamps, or <see langword="null"/> when it is no stamp key.</summary>
+    public string? StampOf(ReadOnlySpan<byte> key)
+    {
+        foreach (var stamp in Stamps)
+        {
+            if (key.SequenceEqual(stamp.Key))
+            {
+                return stamp.Metadata;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One stamp key and the <see cref="SourceChange.Metadata"/> key its value becomes.</summary>
+    public sealed record Stamp(byte[] Key, string Metadata);
 }

@@ -6,14 +6,14 @@ using Mvccpb;
 namespace ReloadHandle.Sources.Etcd.Internal;
 
 /// <summary>
-/// What a source knows of its key or prefix: the live keys, the writer's trace key, the revision it reflects and the
-/// revision to watch from. Changed only by the source's one running enumeration.
+/// What a source knows of its key or prefix: the live keys, the writer's stamp keys (label, publisher, traceparent),
+/// the revision it reflects and the revision to watch from. Changed only by the source's one running enumeration.
 /// </summary>
 internal sealed class KeySpace
 {
     private readonly EtcdTarget _target;
     private readonly SortedDictionary<ByteString, KeyValue> _keys = new(ByteStringComparer.Instance);
-    private KeyValue? _trace;
+    private readonly Dictionary<string, KeyValue> _stamps = new(StringComparer.Ordinal);
     private long _revision;
     private long _lastChange;
 
@@ -35,8 +35,11 @@ internal sealed class KeySpace
         space.Store.Continues(range.Header);
         foreach (var kv in range.Kvs)
         {
-            space.Put(kv);
-            space._lastChange = Math.Max(space._lastChange, kv.ModRevision);
+            // Only the configuration's own keys date it: stamps and neighbours written later must not.
+            if (space.Put(kv) && target.Holds(kv.Key.Span))
+            {
+                space._lastChange = Math.Max(space._lastChange, kv.ModRevision);
+            }
         }
 
         // A key reports its own mod_revision; a prefix, the revision it was read at.
@@ -53,12 +56,15 @@ internal sealed class KeySpace
         }
     }
 
-    /// <summary>Applies one watch event; <see langword="true"/> if the payload or its metadata may have changed.</summary>
+    /// <summary>
+    /// Applies one watch event; <see langword="true"/> if the payload changed. A stamp key is kept for the state of its
+    /// revision, but alone it changes nothing: stamps describe a write of the value, not a change of their own.
+    /// </summary>
     public bool Apply(Event change)
     {
         var kv = change.Kv;
         WatchFrom = Math.Max(WatchFrom, kv.ModRevision + 1);
-        if (!(change.Type == Event.Types.EventType.Put ? Put(kv) : Delete(kv.Key)))
+        if (!(change.Type == Event.Types.EventType.Put ? Put(kv) : Delete(kv.Key)) || !_target.Holds(kv.Key.Span))
         {
             return false;
         }
@@ -77,22 +83,33 @@ internal sealed class KeySpace
             return SourceChange.Absent(revision);
         }
 
-        // The trace key belongs to this state only if it was written in the same revision as its last change.
-        var metadata = _trace is { } trace && trace.ModRevision == _lastChange && !trace.Value.IsEmpty
-            ? new Dictionary<string, string>(1) { [SourceMetadataKeys.TraceParent] = trace.Value.ToStringUtf8() }
-            : null;
         var payload = _target.IsPrefix
             ? _target.Compose(_keys.Values.Select(kv => (kv.Key.Memory, kv.Value.Memory)))
             : _keys.Values.First().Value.Memory;
-        return new SourceChange(payload, revision, metadata);
+        return new SourceChange(payload, revision, Metadata());
+    }
+
+    /// <summary>The stamps that belong to this state: written in the same revision as its last change, and not empty.</summary>
+    private Dictionary<string, string>? Metadata()
+    {
+        Dictionary<string, string>? metadata = null;
+        foreach (var (name, stamp) in _stamps)
+        {
+            if (stamp.ModRevision == _lastChange && !stamp.Value.IsEmpty)
+            {
+                (metadata ??= new Dictionary<string, string>(_stamps.Count, StringComparer.Ordinal))[name] = stamp.Value.ToStringUtf8();
+            }
+        }
+
+        return metadata;
     }
 
     private bool Put(KeyValue kv)
     {
         var key = kv.Key.Span;
-        if (key.SequenceEqual(_target.TraceKey))
+        if (_target.StampOf(key) is { } stamp)
         {
-            _trace = kv;
+            _stamps[stamp] = kv;
             return true;
         }
 
@@ -107,10 +124,9 @@ internal sealed class KeySpace
 
     private bool Delete(ByteString key)
     {
-        if (key.Span.SequenceEqual(_target.TraceKey))
+        if (_target.StampOf(key.Span) is { } stamp)
         {
-            _trace = null;
-            return true;
+            return _stamps.Remove(stamp);
         }
 
         return _keys.Remove(key);

@@ -31,6 +31,9 @@ public sealed record FleetEntry
     /// <summary>The live snapshot's label, if it has one.</summary>
     public string? Label { get; init; }
 
+    /// <summary>When the live snapshot went live on this instance (<see cref="ISnapshot.AppliedAt"/>); <see langword="null"/> when none.</summary>
+    public DateTimeOffset? AppliedAt { get; init; }
+
     /// <summary>The newest source revision the instance has in effect (applied, or same content as applied).</summary>
     public string? SourceRevision { get; init; }
 
@@ -42,6 +45,12 @@ public sealed record FleetEntry
 
     /// <summary>The error of the last failed attempt or source failure, secrets removed; <see langword="null"/> when none.</summary>
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// The newest version through which every replaced value of the handle was released on this instance (no request
+    /// still uses an older one): a rotation revokes an old credential once every instance drained past it.
+    /// </summary>
+    public long DrainedThrough { get; init; }
 
     /// <summary>When the instance wrote this entry.</summary>
     public DateTimeOffset UpdatedAt { get; init; }

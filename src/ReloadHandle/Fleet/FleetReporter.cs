@@ -211,10 +211,12 @@ public sealed class FleetReporter : IAsyncDisposable
                     AppliedVersion = current?.Version ?? 0,
                     ConfigId = current?.ConfigId,
                     Label = current?.Label,
+                    AppliedAt = current?.AppliedAt,
                     SourceRevision = _inEffect,
                     AttemptedRevision = _attempted,
                     AttemptedConfigId = _attemptedId ?? current?.ConfigId,
                     LastError = error,
+                    DrainedThrough = handle is IReloadHandle tools ? tools.DrainedThrough : 0,
                     UpdatedAt = options.TimeProvider.GetUtcNow(),
                 };
             }

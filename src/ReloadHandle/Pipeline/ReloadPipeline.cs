@@ -63,6 +63,9 @@ internal sealed class ReloadPipeline<T> : IGroupMember
 
     public object? CurrentValue => ValueOf(_handle.CurrentOrNull);
 
+    /// <summary>The replaced snapshots still leased, and who waits for their release.</summary>
+    public DrainTracker Drains => _swapper.Drains;
+
     /// <summary>Joins <paramref name="group"/>: from now on its gate serializes this handle's writers with the other members'.</summary>
     public void JoinGroup(ReloadGroup group, int index)
     {

@@ -14,6 +14,9 @@ internal sealed class Swapper<T>(HandleSettings<T> settings, ReloadHandle<T> han
 {
     private long _lastVersion;
 
+    /// <summary>The replaced snapshots still leased, and who waits for their release.</summary>
+    public DrainTracker Drains { get; } = new();
+
     public Snapshot<T> Swap(in Evaluation<T> evaluation, in Candidate<T> candidate, Activity? activity, Snapshot<T>? previous)
     {
         var origin = new SnapshotOrigin(
@@ -25,10 +28,11 @@ internal sealed class Swapper<T>(HandleSettings<T> settings, ReloadHandle<T> han
             evaluation.Payload,
             LabelOf(evaluation.Value!) ?? candidate.Label,
             candidate.Publisher);
-        var snapshot = new Snapshot<T>(evaluation.Value!, ++_lastVersion, previous?.Version ?? 0, settings.Name, origin, settings.TagNames, released => disposer.Dispose(released.Value, released.Version));
+        var snapshot = new Snapshot<T>(evaluation.Value!, ++_lastVersion, previous?.Version ?? 0, settings.Name, origin, settings.TagNames, Release);
         handle.Publish(snapshot, settings.HistorySize);
         if (previous is not null)
         {
+            Drains.Draining(previous.Version); // until its release, which may be at once
             previous.Replaced();
             if (!previous.IsReleased && settings.DrainTimeout is { } drain && previous.Value is IDisposable or IAsyncDisposable)
             {
@@ -37,6 +41,12 @@ internal sealed class Swapper<T>(HandleSettings<T> settings, ReloadHandle<T> han
         }
 
         return snapshot;
+    }
+
+    private void Release(Snapshot<T> released)
+    {
+        disposer.Dispose(released.Value, released.Version);
+        Drains.Released(released.Version);
     }
 
     /// <summary>The value's own label, from the handle's selector (guarded: a selector that throws gives none).</summary>
