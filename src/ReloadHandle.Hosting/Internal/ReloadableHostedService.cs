@@ -27,8 +27,10 @@ internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServ
         }
         catch (Exception) when (starts.Count(s => s.IsFaulted) > 1)
         {
+            // AggregateException's message adds each inner message in parentheses: name the handles here, once.
             var errors = starts.Where(s => s.IsFaulted).Select(s => s.Exception!.InnerException!).ToArray();
-            throw new AggregateException($"{errors.Length} reload handles failed to start: {string.Join("; ", errors.Select(e => e.Message))}", errors);
+            var names = errors.Select(e => e is ReloadStartupException { HandleName: { Length: > 0 } name } ? $"'{name}'" : e.GetType().Name);
+            throw new AggregateException($"{errors.Length} reload handles failed to start ({string.Join(", ", names)})", errors);
         }
     }
 
