@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test in the repository. Installs what the tests need when it is missing
-# (Debian's etcd-server and etcd-client for the etcd adapter's real-server tests), builds the solution,
+# (Debian's etcd-server and etcd-client for the etcd adapter's real-server tests, chromium and
+# chromium-driver for the dashboard's browser tests), builds the solution,
 # runs every test project with TRX results in artifacts/test-results, and prints one
 # line: "tests: N passed, N failed". Extra arguments go to each `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; then
-  as_root=""
+# Installs Debian packages ($2...) when the command $1 is missing; $reason says which tests need them.
+apt_updated=""
+install_when_missing() {
+  local command=$1 reason=$2; shift 2
+  command -v "$command" >/dev/null 2>&1 && return 0
+  local as_root=""
   if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"; fi
   if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || [ -n "$as_root" ]; }; then
-    echo "== installing etcd-server and etcd-client (needed by the etcd adapter tests)"
-    { $as_root apt-get update -qq >/dev/null && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null; } \
-      || echo "warning: installing etcd-server/etcd-client failed; the etcd tests will fail with a clear message" >&2
+    echo "== installing $* (needed by $reason)"
+    { { [ -n "$apt_updated" ] || { $as_root apt-get update -qq >/dev/null && apt_updated=1; }; } \
+      && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; } \
+      || echo "warning: installing $* failed; $reason will fail with a clear message" >&2
   else
-    echo "warning: etcd or etcdctl is not on PATH and cannot be installed here; the etcd tests will fail with a clear message" >&2
+    echo "warning: $command is not on PATH and cannot be installed here; $reason will fail with a clear message" >&2
   fi
-fi
+}
+install_when_missing etcd "the etcd adapter tests" etcd-server etcd-client
+install_when_missing etcdctl "the etcd adapter tests" etcd-server etcd-client
+install_when_missing chromedriver "the dashboard's browser tests" chromium chromium-driver
+install_when_missing chromium "the dashboard's browser tests" chromium chromium-driver
 
 results="artifacts/test-results"
 rm -rf "$results"

@@ -1,9 +1,12 @@
 // A user's app, restored from the packed packages: registers a handle on a file, starts the host,
-// edits the file and waits for the new version. Exits 0 on success.
+// edits the file and waits for the new version, then maps the admin endpoints. Exits 0 on success.
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReloadHandle;
 using ReloadHandle.Testing;
@@ -48,6 +51,27 @@ await using var fromHttp = new ReloadHandleBuilder<RouteTable>("http").FromHttp(
 await using var fromEtcd = new ReloadHandleBuilder<RouteTable>("etcd").FromEtcd("http://127.0.0.1:2379", "/routes").Build();
 await using var fromConsul = new ReloadHandleBuilder<RouteTable>("consul").FromConsul("http://127.0.0.1:8500", "routes").Build();
 Console.WriteLine($"sources: {fromHttp.Source}, {fromEtcd.Source}, {fromConsul.Source}");
+
+// The admin endpoints map from their package (its framework reference brings ASP.NET Core) onto Kestrel on loopback.
+var web = WebApplication.CreateSlimBuilder();
+web.WebHost.UseUrls("http://127.0.0.1:0");
+web.Logging.ClearProviders();
+web.Services.AddReloadable<RouteTable>("routes").FromFile(path);
+await using (var admin = web.Build())
+{
+    admin.MapReloadHandles("/reload", o => o.Title = "package consumer");
+    await admin.StartAsync();
+    using var http = new HttpClient();
+    var handles = await http.GetStringAsync(admin.Urls.First() + "/reload/api/handles");
+    var page = await http.GetStringAsync(admin.Urls.First() + "/reload/");
+    if (!handles.Contains("\"name\":\"routes\"", StringComparison.Ordinal) || !page.Contains("package consumer", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException($"unexpected admin answers: {handles}");
+    }
+
+    Console.WriteLine($"admin endpoints: /reload/api/handles lists routes, /reload/ serves the dashboard ({page.Length} characters)");
+    await admin.StopAsync();
+}
 
 // The test kit is usable from its package too.
 await using var manual = new ManualSource("""{"routes":["/x"]}""");

@@ -4,12 +4,14 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Security.Cryptography;
 using ReloadHandle;
+using Samples.Admin;
 
 namespace ApiGateway;
 
 /// <summary>
 /// <c>--demo</c>: two upstreams and the gateway on loopback, clients sending requests without pause, and four config
-/// edits under that traffic. Every response is checked; the exit code says whether all went as expected.
+/// edits under that traffic, then a look at the admin port. Every response is checked; the exit code says whether all
+/// went as expected.
 /// </summary>
 internal static class Demo
 {
@@ -26,9 +28,11 @@ internal static class Demo
         await WriteAsync(directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "blue"));
         await WriteAsync(directory, "limits.json", Limits(ordersPerSecond: 100_000, burst: 100_000)); // more than the clients can send
         await WriteAsync(directory, "keys.json", Keys(oldKey));
+        var adminPassword = "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        await WriteAsync(directory, "admins.json", AdminCheck.UsersJson(adminPassword));
 
         using var spans = new SpanCounter();
-        var gateway = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0"),
+        var gateway = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0"),
             builder => builder.Logging.SetMinimumLevel(LogLevel.Error)); // the demo prints what happens itself
         await gateway.StartAsync();
         var routes = gateway.Services.GetRequiredService<IReloadable<RouteTable>>();
@@ -74,6 +78,12 @@ internal static class Demo
             await Until(() => traffic.Versions.GetValueOrDefault(("keys", rotated.Current!.Version)) > 100, "traffic on the new key");
             Console.WriteLine($"   keys v{rotated.Current!.Version} applied; old key -> {(int)withOld}, new key -> {(int)withNew}");
             ok = withOld == HttpStatusCode.Unauthorized && withNew == HttpStatusCode.OK;
+
+            Console.WriteLine("5. the operator's view: the admin port (dashboard and API), user 'ops' from admins.json");
+            var adminUrl = gateway.Services.GetRequiredService<AdminPort>().Url;
+            var (handles, anonymous, onPublic) = await AdminCheck.RunAsync(adminUrl, gateway.Urls.First(), adminPassword);
+            Console.WriteLine($"   {adminUrl}: {handles}; anonymous -> {(int)anonymous}, /reload on the public port -> {(int)onPublic}");
+            ok &= anonymous == HttpStatusCode.Unauthorized && onPublic == HttpStatusCode.NotFound;
         }
         catch (TimeoutException timeout)
         {

@@ -1,5 +1,9 @@
+using dotnet_etcd;
 using OpenTelemetry.Trace;
 using ReloadHandle;
+using ReloadHandle.Fleet;
+using ReloadHandle.Sources.Etcd;
+using Samples.Admin;
 using Yarp.ReverseProxy.Configuration;
 
 namespace ApiGateway;
@@ -9,15 +13,23 @@ namespace ApiGateway;
 /// <param name="Urls">Where to listen; port 0 picks a free port.</param>
 /// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
 /// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null);
+/// <param name="AdminUrls">Where the admin port listens (the dashboard and admin API, users in admins.json); none when null.</param>
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null);
 
-/// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health and config endpoints.</summary>
+/// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health, and the admin port.</summary>
 internal static class Gateway
 {
     public static async Task<WebApplication> BuildAsync(GatewayOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls(options.Urls);
+        var admin = options.AdminUrls is { } adminUrls
+            ? AdminPort.Add(builder, options.ConfigDirectory, options.Urls, adminUrls, "API gateway")
+            : null;
+        if (admin is null)
+        {
+            builder.WebHost.UseUrls(options.Urls);
+        }
+
         builder.Logging.AddFilter("Yarp", LogLevel.Warning); // YARP logs every forwarded request at Information
 
         // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
@@ -52,6 +64,13 @@ internal static class Gateway
         }
 
         options.Fleet?.AddTo(builder);
+        if (admin is not null && options.Fleet is { } fleet)
+        {
+            // The dashboard's fleet table reads the etcd prefix every instance reports to.
+            builder.Services.AddSingleton(_ => EtcdClientFactory.Create(fleet.Endpoints, new EtcdSourceOptions()));
+            builder.Services.AddSingleton<IFleetStore>(services => new EtcdFleetStore(services.GetRequiredService<EtcdClient>()));
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -59,31 +78,13 @@ internal static class Gateway
         // start them now (the host's start later finds them started), so YARP begins on routes.json.
         await app.Services.StartReloadableHandlesAsync();
 
+        admin?.Map(app); // the dashboard and admin API on the admin port only
         app.MapHealthChecks("/health");
-        app.MapGet("/config", (IReloadable<RouteTable> routes, IReloadable<RateLimits> limits, IReloadable<ApiKeys> keys) =>
-            new[] { Describe(routes), Describe(limits), Describe(keys) });
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<GatewayMiddleware>(); // after YARP matched a route, before it forwards
             proxy.UseLoadBalancing();
         });
         return app;
-    }
-
-    /// <summary>What /config shows of a handle: versions and health, never values (keys.json holds secrets).</summary>
-    private static object Describe<T>(IReloadable<T> handle)
-    {
-        var status = handle.Status;
-        var snapshot = handle.TryGetCurrent(out var current) ? current : null;
-        return new
-        {
-            handle = handle.Name,
-            version = snapshot?.Version,
-            state = status.State.ToString(),
-            source = handle.Source?.ToString(),
-            sourceRevision = snapshot?.SourceRevision,
-            appliedAt = snapshot?.AppliedAt,
-            lastError = status.LastError, // secrets are masked by the handle
-        };
     }
 }

@@ -2,7 +2,8 @@
 // every request's span and response say which configuration versions served it.
 //   dotnet run --project samples/ApiGateway -- --demo                  self-contained demo; exits 0 when every check passes
 //   dotnet run --project samples/ApiGateway -- --config <dir>          gateway on <dir>/routes.json, limits.json, keys.json
-//        [--urls http://127.0.0.1:8080] [--otel-console]
+//        [--urls http://127.0.0.1:8080] [--admin-urls http://127.0.0.1:8081] [--otel-console]
+//        --admin-urls opens the admin port: the dashboard at /reload/, users and roles in <dir>/admins.json
 //        [--routes-etcd <endpoints> [--routes-key <key>] [--instance <id>] [--max-routes <n>] [--span-file <path>]]
 //                                                                    routes from etcd, as one instance of a fleet (FleetMember.cs)
 using ApiGateway;
@@ -14,7 +15,7 @@ if (args.Contains("--demo"))
 
 if (Option("--config") is not { } configDirectory)
 {
-    Console.Error.WriteLine("usage: --demo | --config <dir> [--urls http://127.0.0.1:8080] [--otel-console]");
+    Console.Error.WriteLine("usage: --demo | --config <dir> [--urls http://127.0.0.1:8080] [--admin-urls http://127.0.0.1:8081] [--otel-console]");
     return 2;
 }
 
@@ -22,7 +23,8 @@ var app = await Gateway.BuildAsync(new GatewayOptions(
     Path.GetFullPath(configDirectory),
     Option("--urls") ?? "http://127.0.0.1:8080",
     ConsoleTracing: args.Contains("--otel-console"),
-    Fleet: FleetMember.FromArgs(Option)));
+    Fleet: FleetMember.FromArgs(Option),
+    AdminUrls: Option("--admin-urls")));
 await app.RunAsync();
 return 0;
 

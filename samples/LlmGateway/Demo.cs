@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using OpenAI;
 using OpenAI.Chat;
 using ReloadHandle;
+using Samples.Admin;
 
 namespace LlmGateway;
 
@@ -23,8 +24,10 @@ internal static class Demo
             await config.WriteAsync("models.json", ConfigDirectory.Models(alpha.BaseUrl, beta.BaseUrl));
             await config.WriteAsync("prompts.json", ConfigDirectory.Prompts());
             await config.WriteAsync("keys.json", ConfigDirectory.Keys([clientKey], "up-alpha-0000000001", "up-beta-00000000001"));
+            var adminPassword = "demo-" + Guid.NewGuid().ToString("N");
+            await config.WriteAsync("admins.json", AdminCheck.UsersJson(adminPassword));
 
-            await using var gateway = Gateway.Build(["--urls", "http://127.0.0.1:0"], config.Path, builder => builder.Logging
+            await using var gateway = Gateway.Build(["--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0"], config.Path, builder => builder.Logging
                 .ClearProviders()
                 .AddSimpleConsole(console => console.SingleLine = true)
                 .AddFilter("ReloadHandle", LogLevel.Information)   // the handles' applied/rejected lines
@@ -62,6 +65,11 @@ internal static class Demo
                 await config.EditAsync(keys, "keys.json", ConfigDirectory.Keys([clientKey], "up-alpha-0000000001", "up-beta-00000000002"), r => r.IsApplied);
                 beta.AcceptKeys("up-beta-00000000002");                          // and revokes the first
             });
+
+            var adminUrl = gateway.Services.GetRequiredService<AdminPort>().Url;
+            var (handles, anonymous, onPublic) = await AdminCheck.RunAsync(adminUrl, gateway.Urls.First(), adminPassword);
+            Console.WriteLine($"{Environment.NewLine}admin port {adminUrl}: {handles}; anonymous -> {(int)anonymous}, /reload on the public port -> {(int)onPublic}");
+            ok &= anonymous == System.Net.HttpStatusCode.Unauthorized && onPublic == System.Net.HttpStatusCode.NotFound;
 
             await stopTraffic.CancelAsync();
             var (sent, failed, wentBack) = await traffic;

@@ -2,6 +2,7 @@
 // traffic, each request span tagged with the config versions it ran under. See README.md.
 //   dotnet run --project samples/LlmGateway -- --demo                        scripted demo against two fake upstreams
 //   dotnet run --project samples/LlmGateway -- --config <dir> [--urls <url>]  serves models.json, prompts.json and keys.json from <dir>
+//        [--admin-urls http://127.0.0.1:8091]   opens the admin port: the dashboard at /reload/, users and roles in <dir>/admins.json
 using LlmGateway;
 
 if (args.Contains("--demo"))
@@ -12,7 +13,7 @@ if (args.Contains("--demo"))
 var at = Array.IndexOf(args, "--config");
 if (at < 0 || at + 1 >= args.Length)
 {
-    Console.Error.WriteLine("usage: LlmGateway --demo | --config <directory with models.json, prompts.json, keys.json> [--urls http://127.0.0.1:8080]");
+    Console.Error.WriteLine("usage: LlmGateway --demo | --config <directory with models.json, prompts.json, keys.json> [--urls http://127.0.0.1:8080] [--admin-urls http://127.0.0.1:8091]");
     return 2;
 }
 

@@ -61,7 +61,8 @@ public sealed class TelemetryTests
         var rejected = await gateway.EditAsync(gateway.Keys, ReloadOutcome.Rejected, "keys.json", Json.Keys(newKey, rejectedKey, newKey));
         await gateway.EditAsync(gateway.Keys, ReloadOutcome.Applied, "keys.json", Json.Keys(newKey));
         await load.WaitForAsync(r => r.Key == gateway.AlphaKey && r.Status == 401, "401 for the rotated-out key");
-        var config = await gateway.Http.GetStringAsync("/config");
+        using var admin = gateway.AdminClient("ops");
+        var config = await admin.GetStringAsync("api/handles/keys") + await admin.GetStringAsync("api/handles/keys/diff?from=2&to=3");
         var health = await gateway.Http.GetStringAsync("/health");
         await load.StopAsync();
         await gateway.StopAsync();

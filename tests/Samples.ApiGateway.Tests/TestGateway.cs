@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReloadHandle;
+using Samples.Admin;
 
 // Activity listeners are process-wide and the machine has two cores: one gateway at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -45,6 +46,28 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The admin port's dashboard address, such as <c>http://127.0.0.1:41234/reload/</c>.</summary>
+    public string AdminUrl => _app.Services.GetRequiredService<AdminPort>().Url;
+
+    /// <summary>admins.json's operator <c>ops</c> and viewer <c>auditor</c>.</summary>
+    public const string OperatorPassword = "ops-7f3a9c2e5b1d";
+    public const string ViewerPassword = "auditor-2c8e4a6f";
+
+    public IReloadable<AdminUsers> Admins => _app.Services.GetRequiredService<IReloadable<AdminUsers>>();
+
+    /// <summary>A client of the admin port, with basic credentials when <paramref name="user"/> is given and a cookie jar (for antiforgery).</summary>
+    public HttpClient AdminClient(string? user = null, string? password = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(AdminUrl), Timeout = Load.Bound };
+        if (user is not null)
+        {
+            password ??= user == "ops" ? OperatorPassword : ViewerPassword;
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        return client;
+    }
+
     public CapturedLogs Logs { get; }
 
     public RecordedSpans Spans { get; }
@@ -66,10 +89,11 @@ internal sealed class TestGateway : IAsyncDisposable
         await WriteAsync(directory, "routes.json", Json.Routes(blue.Urls.First(), green.Urls.First(), orders: "blue"));
         await WriteAsync(directory, "limits.json", Json.Limits(ordersPerSecond: 1_000_000, burst: 1_000_000));
         await WriteAsync(directory, "keys.json", Json.Keys(alphaKey));
+        await WriteAsync(directory, "admins.json", Json.Admins(OperatorPassword, ViewerPassword));
 
         var logs = new CapturedLogs();
         var spans = new RecordedSpans();
-        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0"), builder =>
+        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0"), builder =>
         {
             builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         });
@@ -144,6 +168,11 @@ internal static class Json
 
     public static string Limits(double ordersPerSecond, int burst) =>
         $$"""{ "routes": { "orders": { "requestsPerSecond": {{ordersPerSecond}}, "burst": {{burst}} } } }""";
+
+    public static string Admins(string operatorPassword, string viewerPassword) => $$"""
+        { "users": [ { "name": "ops", "password": "{{operatorPassword}}", "role": "operator" },
+                     { "name": "auditor", "password": "{{viewerPassword}}", "role": "viewer" } ] }
+        """;
 
     public static string Keys(params string[] alphaKeys) =>
         $$"""{ "clients": [ { "name": "alpha", "keys": [ {{string.Join(", ", alphaKeys.Select(k => $"\"{k}\""))}} ] } ] }""";

@@ -47,7 +47,13 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public IReloadable<KeysConfig> Keys => App.Services.GetRequiredService<IReloadable<KeysConfig>>();
 
-    public static async Task<TestGateway> StartAsync()
+    /// <summary>The password of <c>ops</c> (role operator) in admins.json, when the gateway has its admin port.</summary>
+    public string OperatorPassword { get; } = NewKey("ops");
+
+    public string AdminUrl => App.Services.GetRequiredService<Samples.Admin.AdminPort>().Url;
+
+    /// <summary>Starts the gateway; with <paramref name="adminPort"/>, also its admin port on 127.0.0.1:0 with admins.json holding <c>ops</c>.</summary>
+    public static async Task<TestGateway> StartAsync(bool adminPort = false)
     {
         var config = new ConfigDirectory(Directory.CreateTempSubdirectory("llm-gateway-test-").FullName);
         var alpha = await FakeUpstream.StartAsync("alpha");
@@ -58,7 +64,14 @@ internal sealed class TestGateway : IAsyncDisposable
         await config.WriteAsync("models.json", ConfigDirectory.Models(alpha.BaseUrl, beta.BaseUrl));
         await config.WriteAsync("prompts.json", ConfigDirectory.Prompts());
         await config.WriteAsync("keys.json", gateway.KeysJson(gateway.ClientKey));
-        gateway.App = Gateway.Build(["--urls", "http://127.0.0.1:0"], config.Path, builder => builder.Logging
+        string[] args = ["--urls", "http://127.0.0.1:0"];
+        if (adminPort)
+        {
+            await config.WriteAsync("admins.json", Samples.Admin.AdminCheck.UsersJson(gateway.OperatorPassword));
+            args = [.. args, "--admin-urls", "http://127.0.0.1:0"];
+        }
+
+        gateway.App = Gateway.Build(args, config.Path, builder => builder.Logging
             .ClearProviders()
             .AddProvider(gateway.Logs)
             .SetMinimumLevel(LogLevel.Trace));
