@@ -8,10 +8,11 @@ using ReloadHandle.Benchmarks;
 using ReloadHandle.Benchmarks.Harness;
 
 // Modes (docs/performance.md has the exact commands):
-//   --quick                      every BenchmarkDotNet case once (Job.Dry) and both harnesses with a few changes: CI's smoke test
+//   --quick                      every BenchmarkDotNet case once (Job.Dry) and the harnesses with a few changes: CI's smoke test
 //   latency [--changes N]        propagation latency: file write / HTTP change / etcd put → applied (default 200 changes)
 //   scale [--handles N]          1,000 handles: memory per handle, start-up time, put → applied on one etcd client
 //   fleet [--processes N] [--handles M] [--changes C]   N processes × M handles on one etcd, fleet reporting on (default 20 × 500)
+//   consul-scale [--handles N]   1,000 Consul handles against the Consul double: connections, memory, put → applied
 //   anything else                BenchmarkDotNet's own command line, e.g. --filter '*HotRead*'
 var mode = args.FirstOrDefault();
 return mode switch
@@ -21,6 +22,8 @@ return mode switch
     "scale" => await HarnessAsync(0, Option("--handles", 1000), Option("--changes", 200)),
     "fleet" => await FleetAsync(Option("--processes", 20), Option("--handles", 500), Option("--changes", 100)),
     "fleet-instance" => await FleetInstance.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]),
+    "consul-scale" => await ConsulScaleAsync(Option("--handles", 1000), Option("--changes", 200)),
+    ConsulDoubleHost.Mode => await ConsulDoubleHost.RunAsync(),
     _ => Benchmarks(args, quick: false),
 };
 
@@ -47,7 +50,8 @@ static async Task<int> QuickAsync()
     var exit = Benchmarks(["--filter", "*"], quick: true);
     var harness = await HarnessAsync(changes: 5, handles: 20, scaleChanges: 5);
     var fleet = await FleetAsync(processes: 2, handles: 5, deploys: 3);
-    return exit != 0 ? exit : harness != 0 ? harness : fleet;
+    var consul = await ConsulScaleAsync(handles: 20, changes: 5);
+    return exit != 0 ? exit : harness != 0 ? harness : fleet != 0 ? fleet : consul;
 }
 
 // The fleet harness (FleetHarness): its own etcd, N instance processes, the table and the latency next to the others.
@@ -103,6 +107,17 @@ static async Task<int> HarnessAsync(int changes, int handles, int scaleChanges =
         await File.WriteAllLinesAsync(Path.Combine(results, "Propagation-scale-report.csv"), [LatencyResult.CsvHeader, latency.ToCsvRow()]);
     }
 
+    return 0;
+}
+
+// Writes the Consul scale tables next to the other harness reports.
+static async Task<int> ConsulScaleAsync(int handles, int changes)
+{
+    var results = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(results);
+    var stamp = $"<!-- {DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} -->";
+    var (table, latencies) = await ConsulScaleHarness.RunAsync(handles, changes);
+    await File.WriteAllLinesAsync(Path.Combine(results, "Consul-scale-report.md"), [stamp, table, LatencyResult.Header, .. latencies.Select(l => l.ToMarkdownRow())]);
     return 0;
 }
 

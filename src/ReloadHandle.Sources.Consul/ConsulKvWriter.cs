@@ -20,8 +20,17 @@ namespace ReloadHandle.Sources.Consul;
 /// </code></example>
 public sealed class ConsulKvWriter : IDisposable
 {
-    /// <summary>The most operations one transaction may hold on every Consul version (newer ones accept 128).</summary>
+    /// <summary>The most operations one transaction may hold on every Consul version (agent/txn_endpoint.go: 128; 64 in older versions).</summary>
     public const int MaxOperations = 64;
+
+    /// <summary>The largest value Consul accepts by default (<c>limits.kv_max_value_size</c>): 512 KiB.</summary>
+    public const int MaxValueBytes = 512 * 1024;
+
+    /// <summary>
+    /// The largest transaction body Consul accepts by default (<c>limits.txn_max_req_len</c>): 512 KiB. Values travel in
+    /// base64, so a transaction holds about 384 KiB of values.
+    /// </summary>
+    public const int MaxTransactionBytes = 512 * 1024;
 
     private readonly ConsulHttp _http;
     private readonly ConsulSourceOptions _options;
@@ -40,7 +49,7 @@ public sealed class ConsulKvWriter : IDisposable
         configure?.Invoke(options);
         options.Validate("a Consul writer");
         _options = options;
-        _http = new ConsulHttp(uri, options);
+        _http = new ConsulHttp(uri, options.Token, options.ConfigureHttpHandler);
     }
 
     /// <summary>Writes <paramref name="value"/> to <paramref name="key"/>, with its traceparent, in one transaction.</summary>
@@ -53,10 +62,12 @@ public sealed class ConsulKvWriter : IDisposable
     /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome; a check-and-set conflict is a result, not an exception.</returns>
+    /// <exception cref="ArgumentException">The value or the transaction is larger than Consul accepts (<see cref="MaxValueBytes"/>, <see cref="MaxTransactionBytes"/>).</exception>
     /// <exception cref="SourceException">Consul failed, refused the token or did not answer.</exception>
     public Task<ConsulWriteResult> PutAsync(string key, ReadOnlyMemory<byte> value, ulong? expectedModifyIndex = null, string? traceParent = null, CancellationToken cancellationToken = default)
     {
         ConsulTarget.Check(key, nameof(key));
+        CheckValue(key, value.Length, nameof(value));
         var operations = new List<Operation>(2) { new(expectedModifyIndex is null ? "set" : "cas", key, value, expectedModifyIndex) };
         AddTrace(operations, ConsulTarget.TraceKeyOf(key), traceParent);
         return CommitAsync(operations, $"Writing {key}", cancellationToken);
@@ -71,7 +82,10 @@ public sealed class ConsulKvWriter : IDisposable
     /// <param name="traceParent">The W3C traceparent to store; default: <see cref="Activity.Current"/>'s, if any.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The outcome.</returns>
-    /// <exception cref="ArgumentException">An entry name is empty, a folder, or a <c>.traceparent</c> key; or there are too many entries.</exception>
+    /// <exception cref="ArgumentException">
+    /// An entry name is empty, a folder, or a <c>.traceparent</c> key; or the entries need more than
+    /// <see cref="MaxOperations"/> operations, a value exceeds <see cref="MaxValueBytes"/> or the transaction <see cref="MaxTransactionBytes"/>.
+    /// </exception>
     /// <exception cref="SourceException">Consul failed, refused the token or did not answer.</exception>
     public Task<ConsulWriteResult> ReplaceFolderAsync(string folder, IReadOnlyDictionary<string, byte[]> entries, string? traceParent = null, CancellationToken cancellationToken = default)
     {
@@ -85,6 +99,7 @@ public sealed class ConsulKvWriter : IDisposable
                 throw new ArgumentException($"Entry '{name}' cannot be written under {target.Key}: names must be non-empty, must not end in '/' and must not be a .traceparent key.", nameof(entries));
             }
 
+            CheckValue(target.Key + name, value?.Length ?? 0, nameof(entries));
             operations.Add(new("set", target.Key + name, value, null));
         }
 
@@ -109,15 +124,36 @@ public sealed class ConsulKvWriter : IDisposable
         }
     }
 
-    private async Task<ConsulWriteResult> CommitAsync(List<Operation> operations, string what, CancellationToken cancellationToken)
+    // Consul answers 413 past these limits (agent/kvs_endpoint.go, agent/txn_endpoint.go): refuse before sending.
+    private static void CheckValue(string key, int length, string parameter)
     {
-        using var content = new ByteArrayContent(Body(operations));
+        if (length > MaxValueBytes)
+        {
+            throw new ArgumentException($"The value of '{key}' is {length} bytes; Consul accepts at most {MaxValueBytes} (limits.kv_max_value_size). Split it across keys.", parameter);
+        }
+    }
+
+    private Task<ConsulWriteResult> CommitAsync(List<Operation> operations, string what, CancellationToken cancellationToken)
+    {
+        var body = Body(operations);
+        if (body.Length > MaxTransactionBytes)
+        {
+            throw new ArgumentException($"{what}: the transaction is {body.Length} bytes (values travel in base64); Consul accepts at most {MaxTransactionBytes} (limits.txn_max_req_len). Write fewer or smaller values at once.");
+        }
+
+        return SendAsync(body, what, cancellationToken);
+    }
+
+    private async Task<ConsulWriteResult> SendAsync(byte[] body, string what, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var path = _options.Datacenter is { } datacenter ? "v1/txn?dc=" + Uri.EscapeDataString(datacenter) : "v1/txn";
-        var response = await _http.SendAsync(HttpMethod.Put, path, content, _options.RequestTimeout, what, cancellationToken).ConfigureAwait(false);
+        var request = new ConsulRequest(HttpMethod.Put, path, _options.RequestTimeout, _options.TimeProvider ?? TimeProvider.System, _options.MaxResponseBytes, what);
+        var response = await _http.SendAsync(request, content, cancellationToken).ConfigureAwait(false);
         if (response.Status is not (HttpStatusCode.OK or HttpStatusCode.Conflict))
         {
-            throw response.Failure(what, _options.Token);
+            throw response.Failure(what, _options.Token, _options.Datacenter);
         }
 
         TxnResponse? answer;

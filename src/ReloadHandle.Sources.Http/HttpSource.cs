@@ -171,16 +171,17 @@ internal sealed class HttpSource : ISource
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var holding = LongPollsNow;
+            var asking = Options.LongPollWait > TimeSpan.Zero;
+            var holding = asking && IsConditional;
             using var timeout = new CancellationTokenSource(holding && Options.Timeout != Timeout.InfiniteTimeSpan ? Options.Timeout + Options.LongPollWait : Options.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            using var request = NewRequest(holding);
+            using var request = NewRequest(asking);
             try
             {
                 var sent = _time.GetTimestamp();
                 using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                 var document = await ReadAsync(response, linked.Token).ConfigureAwait(false);
-                _serverHolds = holding && HeldBy(response, _time.GetElapsedTime(sent));
+                _serverHolds = asking && HeldBy(response, _time.GetElapsedTime(sent));
                 return document;
             }
             catch (OperationCanceledException canceled) when (!cancellationToken.IsCancellationRequested)
@@ -202,19 +203,20 @@ internal sealed class HttpSource : ISource
         }
     }
 
-    /// <summary>Whether the next request asks the server to hold it: only a conditional one (a document to revalidate).</summary>
-    private bool LongPollsNow => Options.LongPollWait > TimeSpan.Zero && _document is not null && (_etag is not null || _lastModified is not null);
+    /// <summary>Whether the next request is conditional (a document to revalidate): only such a request can be held.</summary>
+    private bool IsConditional => _document is not null && (_etag is not null || _lastModified is not null);
 
     /// <summary>
-    /// Whether the server held the request as asked: it said so (Preference-Applied: wait), and a 304 did not come back
-    /// at once (a server that claims to hold but does not would otherwise be asked again in a tight loop).
+    /// Whether the server holds requests as asked: it said so (Preference-Applied: wait — on the first, unconditional
+    /// answer too, which is how the source learns it may ask again at once), and a 304 did not come back at once (a
+    /// server that claims to hold but does not would otherwise be asked again in a tight loop).
     /// </summary>
     private bool HeldBy(HttpResponseMessage response, TimeSpan took) =>
         response.Headers.TryGetValues("Preference-Applied", out var applied)
         && applied.Any(v => v.Contains("wait", StringComparison.OrdinalIgnoreCase))
         && (response.StatusCode != HttpStatusCode.NotModified || took >= Options.LongPollWait / 16);
 
-    private HttpRequestMessage NewRequest(bool holding)
+    private HttpRequestMessage NewRequest(bool askToWait)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, _uri);
         foreach (var (name, value) in _headers)
@@ -235,10 +237,11 @@ internal sealed class HttpSource : ISource
                 request.Headers.TryAddWithoutValidation("If-Modified-Since", _lastModified);
             }
 
-            if (holding)
-            {
-                request.Headers.TryAddWithoutValidation("Prefer", string.Create(CultureInfo.InvariantCulture, $"wait={(int)Math.Ceiling(Options.LongPollWait.TotalSeconds)}"));
-            }
+        }
+
+        if (askToWait)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", string.Create(CultureInfo.InvariantCulture, $"wait={(int)Math.Ceiling(Options.LongPollWait.TotalSeconds)}"));
         }
 
         return request;

@@ -14,53 +14,88 @@ public sealed class BlockingQueryTests : IAsyncLifetime
     public async Task DisposeAsync() => await _consul.DisposeAsync();
 
     [Fact]
-    public async Task Index_going_backwards_after_a_snapshot_restore_resets_to_a_full_read()
+    public async Task Snapshot_restore_shows_when_the_blocked_wait_ends_and_the_index_reset_recovers()
     {
-        var restoredIndex = _consul.Store.Put(Key, "1");
-        var snapshot = _consul.Store.TakeSnapshot();
-        _consul.Store.Put(Key, "2");
-        var latest = _consul.Store.Put(Key, "3");
-        await using var recorder = TestSources.Record(_consul, Key);
+        var time = new RecordingTimeProvider();
+        var wait = TimeSpan.FromMinutes(1);
+        await using var consul = await ConsulDouble.StartAsync(time);
+        var restoredIndex = consul.Store.Put(Key, "1");
+        var snapshot = consul.Store.TakeSnapshot();
+        consul.Store.Put(Key, "2");
+        var latest = consul.Store.Put(Key, "3");
+        await using var recorder = new SourceRecorder(TestSources.Create(consul, Key, o => (o.TimeProvider, o.MinQueryInterval, o.Wait) = (time, TimeSpan.Zero, wait)));
         await recorder.WaitForTextAsync("3");
-        await BlockedAtAsync(latest);
-        var before = _consul.ReadsOf(Key).Count;
+        await BlockedAtAsync(consul, latest);
 
-        _consul.Store.Restore(snapshot);
+        // Consul answers the blocked query with what it computed on the abandoned state store: the same index, nothing
+        // to reload. The next query waits on the restored store, whose index does not pass the old one, for its wait.
+        consul.Store.Restore(snapshot);
+        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count(r => r.Index == latest) == 2 && consul.IsBlocked(Key, latest), () => "the source should block again on the old index");
+        recorder.Changes.Select(SourceRecorder.Text).Should().Equal("3");
 
-        await recorder.WaitForAsync(c => SourceRecorder.Text(c) == "1", "the restored value should arrive");
-        await BlockedAtAsync(restoredIndex);
-        var after = _consul.ReadsOf(Key).Skip(before).ToList();
-        after[0].Index.Should().BeNull("an index that went backwards restarts the loop with a plain read");
-        after[1].Index.Should().Be(restoredIndex, "then the loop blocks on the restored index");
+        // Consul's deadline (the source's own timeout comes RequestTimeout later): the lower index, then a plain read.
+        var before = consul.ReadsOf(Key).Count;
+        time.Advance(wait + (wait / 16));
+        await recorder.WaitForTextAsync("1");
+        await BlockedAtAsync(consul, restoredIndex);
+        consul.ReadsOf(Key).Skip(before).Select(r => r.Index).Should().Equal(null, restoredIndex);
 
-        // Writes after the restore have indexes below the old one; blocking on the old index would miss them.
-        _consul.Store.Put(Key, "4").Should().BeLessThan(latest);
+        // A live restore keeps the raft index growing: the next write passes every old index.
+        consul.Store.Put(Key, "4").Should().BeGreaterThan(latest);
         await recorder.WaitForTextAsync("4");
         recorder.Failures.Should().BeEmpty();
     }
 
     [Fact]
-    public async Task Index_going_backwards_when_tombstones_are_reaped_resets_to_a_full_read()
+    public async Task Reaped_tombstones_wake_nothing_and_the_lower_index_of_the_next_answer_resets_to_a_full_read()
     {
-        var kept = _consul.Store.Put("app/a", "1");
-        _consul.Store.Put("app/b", "2");
-        await using var recorder = TestSources.Record(_consul, "app", o => o.Prefix = true);
+        var time = new RecordingTimeProvider();
+        var wait = TimeSpan.FromMinutes(1);
+        await using var consul = await ConsulDouble.StartAsync(time);
+        var kept = consul.Store.Put("app/a", "1");
+        consul.Store.Put("app/b", "2");
+        await using var recorder = new SourceRecorder(TestSources.Create(consul, "app", o => (o.Prefix, o.TimeProvider, o.MinQueryInterval, o.Wait) = (true, time, TimeSpan.Zero, wait)));
         await recorder.WaitForTextAsync("""{"a":1,"b":2}""");
-        var deleted = _consul.Store.Delete("app/b");
+        var deleted = consul.Store.Delete("app/b");
         await recorder.WaitForTextAsync("""{"a":1}""");
-        await BlockedAtAsync(deleted, "app/");
-        var before = _consul.ReadsOf("app/").Count;
+        await BlockedAtAsync(consul, deleted, "app/");
+        var reads = consul.ReadsOf("app/").Count;
+        var changes = consul.Store.Changes;
 
-        // The prefix's highest index was the delete's tombstone; once reaped, the prefix reports the older index of
-        // app/a. The query keeps blocking (its index did not pass), and answers the lower index when it returns.
-        _consul.Store.ReapTombstones();
-        _consul.WakeBlockedQueries();
+        // The prefix's highest index was the delete's tombstone. Reaping it moves no index and fires no watch.
+        consul.Store.ReapTombstones();
+        consul.Store.Changes.Should().Be(changes);
+        consul.ReadsOf("app/").Should().HaveCount(reads);
 
-        await BlockedAtAsync(kept, "app/");
-        var after = _consul.ReadsOf("app/").Skip(before).ToList();
-        after[0].Index.Should().BeNull("the loop restarts with a plain read");
-        after[1].Index.Should().Be(kept);
+        // The wait ends with the result computed before the reap; the next query sees the lower index only at its end.
+        time.Advance(wait + (wait / 16));
+        await Waits.UntilAsync(() => consul.ReadsOf("app/").Count == reads + 1 && consul.IsBlocked("app/", deleted), () => "the source should block again on the delete's index");
+        time.Advance(wait + (wait / 16));
+        await BlockedAtAsync(consul, kept, "app/");
+        consul.ReadsOf("app/").Skip(reads + 1).Select(r => r.Index).Should().Equal(null, kept);
         recorder.Changes.Select(SourceRecorder.Text).Should().Equal("""{"a":1,"b":2}""", """{"a":1}""");
+
+        consul.Store.Put("app/c", "3");
+        await recorder.WaitForTextAsync("""{"a":1,"c":3}""");
+        recorder.Failures.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Raft_writes_elsewhere_make_the_revision_jump_and_reload_nothing()
+    {
+        var first = _consul.Store.Put(Key, "1");
+        await using var recorder = TestSources.Record(_consul, Key);
+        await recorder.WaitForTextAsync("1");
+        await BlockedAtAsync(first);
+
+        _consul.Store.RaftWrite(5000); // catalog registrations, health checks, session renewals
+        var jumped = _consul.Store.Put(Key, "2");
+        jumped.Should().Be(first + 5001);
+        await recorder.WaitForTextAsync("2");
+        recorder.Changes.Last().Revision.Should().Be(jumped.ToString(CultureInfo.InvariantCulture), "the revision is the ModifyIndex, however far it jumped");
+        await BlockedAtAsync(jumped);
+        recorder.Changes.Should().HaveCount(2);
+        recorder.Failures.Should().BeEmpty();
     }
 
     [Fact]
@@ -83,7 +118,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Missing_key_is_absent_and_the_query_keeps_blocking()
+    public async Task Missing_key_is_absent_and_its_query_waits_for_the_key_through_writes_elsewhere()
     {
         var tableIndex = _consul.Store.Put("app/other", "x");
         await using var recorder = TestSources.Record(_consul, Key);
@@ -91,13 +126,17 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         recorder.Changes.Single().Revision.Should().Be(tableIndex.ToString(CultureInfo.InvariantCulture), "a 404 still carries X-Consul-Index");
         await BlockedAtAsync(tableIndex);
 
-        // A blocking query on a missing key wakes on any KV write: the content is compared, not only the index.
-        var unrelated = _consul.Store.Put("app/other", "y");
-        await BlockedAtAsync(unrelated);
-        recorder.Changes.Should().ContainSingle("the key is still absent");
+        // Current Consul (KVS.Get returns errNotFound) keeps the query waiting while the key stays missing: a write
+        // elsewhere runs the query again, which goes on waiting, so no new request is made.
+        var runs = _consul.QueryRuns(Key);
+        _consul.Store.Put("app/other", "y");
+        await Waits.UntilAsync(() => _consul.QueryRuns(Key) > runs && _consul.IsBlocked(Key, tableIndex), () => "the query should keep waiting");
+        _consul.ReadsOf(Key).Should().HaveCount(2, "a plain read and one blocking query, still waiting");
 
-        _consul.Store.Put(Key, "here");
+        var created = _consul.Store.Put(Key, "here");
         await recorder.WaitForTextAsync("here");
+        await BlockedAtAsync(created);
+        _consul.ReadsOf(Key).Select(r => r.Index).Should().Equal([null, tableIndex, created], "the waiting query answered the key");
         recorder.Failures.Should().BeEmpty();
     }
 
@@ -195,6 +234,31 @@ public sealed class BlockingQueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_with_a_lower_max_query_time_ends_each_wait_early_and_the_source_just_asks_again()
+    {
+        var time = new RecordingTimeProvider();
+        var serverMax = TimeSpan.FromMinutes(1);
+        await using var consul = await ConsulDouble.StartAsync(time, new ConsulDoubleSettings { MaxQueryTime = serverMax });
+        var written = consul.Store.Put(Key, "1");
+        await using var recorder = new SourceRecorder(TestSources.Create(consul, Key, o => (o.TimeProvider, o.MinQueryInterval) = (time, TimeSpan.Zero))); // Wait: 5 min
+        await recorder.WaitForTextAsync("1");
+        await BlockedAtAsync(consul, written);
+        consul.ReadsOf(Key)[1].Parameters["wait"].Should().Be("300s");
+
+        // max_query_time caps the wait at 1 minute (plus its jitter), well before the source's own timeout of 5 min 28.75 s.
+        for (var round = 1; round <= 2; round++)
+        {
+            time.Advance(serverMax + (serverMax / 16));
+            await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 2 + round && consul.IsBlocked(Key, written), () => "the source should ask again on the same index");
+        }
+
+        recorder.Failures.Should().BeEmpty();
+        consul.Store.Put(Key, "2");
+        await recorder.WaitForTextAsync("2");
+        recorder.Changes.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Source_takes_the_handles_clock_unless_its_options_set_one()
     {
         var wait = TimeSpan.FromMinutes(5);
@@ -234,14 +298,17 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         foreach (var read in _consul.ReadsOf(Key))
         {
             read.Parameters.Keys.Where(k => k is "stale" or "consistent").Should().Equal(parameter is null ? [] : [parameter]);
+            read.Parameters.ContainsKey("max_stale").Should().Be(consistency == ConsulConsistency.Stale, "max_stale goes with stale reads");
             read.Parameters["dc"].Should().Be("dc1");
         }
 
         _consul.ReadsOf(Key)[1].Parameters["wait"].Should().Be("1500ms");
     }
 
-    private Task BlockedAtAsync(ulong index, string key = Key) =>
+    private Task BlockedAtAsync(ulong index, string key = Key) => BlockedAtAsync(_consul, index, key);
+
+    private static Task BlockedAtAsync(ConsulDouble consul, ulong index, string key = Key) =>
         Waits.UntilAsync(
-            () => _consul.ReadsOf(key) is { Count: > 0 } reads && reads[^1].Index == index && _consul.IsBlocked(key, index),
-            () => $"the source should block on index {index}; reads: [{string.Join(", ", _consul.ReadsOf(key).Select(r => r.Index?.ToString(CultureInfo.InvariantCulture) ?? "plain"))}]");
+            () => consul.ReadsOf(key) is { Count: > 0 } reads && reads[^1].Index == index && consul.IsBlocked(key, index),
+            () => $"the source should block on index {index}; reads: [{string.Join(", ", consul.ReadsOf(key).Select(r => r.Index?.ToString(CultureInfo.InvariantCulture) ?? "plain"))}]");
 }

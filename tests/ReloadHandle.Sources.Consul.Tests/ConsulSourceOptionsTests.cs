@@ -78,5 +78,5 @@ public sealed class ConsulSourceOptionsTests
     [InlineData(1_500, "1500ms")]
     [InlineData(600_000, "600s")]
     public void Wait_is_sent_as_a_go_duration(int milliseconds, string expected) =>
-        ConsulSource.FormatWait(TimeSpan.FromMilliseconds(milliseconds)).Should().Be(expected);
+        KvReader.FormatWait(TimeSpan.FromMilliseconds(milliseconds)).Should().Be(expected);
 }

@@ -3,18 +3,22 @@ using ReloadHandle.Testing;
 
 namespace ReloadHandle.Sources.Consul.Tests;
 
-/// <summary>Server errors and an unreachable agent are failures: the handle keeps its last good value and backs off.</summary>
+/// <summary>
+/// Consul's failures and an unreachable agent: the handle keeps its last good value, reports why, backs off, and
+/// follows its source again once Consul does.
+/// </summary>
 public sealed class FailureTests : IAsyncLifetime
 {
     private const string Key = "app/config";
     private ConsulDouble _consul = null!;
 
-    public async Task InitializeAsync() => _consul = await ConsulDouble.StartAsync();
+    // A short hold for a leader, so a leaderless cluster answers its 500 quickly on the real clock.
+    public async Task InitializeAsync() => _consul = await ConsulDouble.StartAsync(settings: new ConsulDoubleSettings { RpcHoldTimeout = TimeSpan.FromMilliseconds(50) });
 
     public async Task DisposeAsync() => await _consul.DisposeAsync();
 
     [Theory]
-    [InlineData("500")]
+    [InlineData("no leader")]
     [InlineData("unreachable")]
     public async Task Server_errors_and_an_unreachable_agent_back_off_with_jitter_and_keep_the_last_good_value(string fault)
     {
@@ -25,6 +29,7 @@ public sealed class FailureTests : IAsyncLifetime
             .FromConsul(_consul.Address, Key, o =>
             {
                 o.MinQueryInterval = TimeSpan.FromMilliseconds(10);
+                o.Wait = TimeSpan.FromSeconds(1); // without a leader, Consul holds a blocking query for its wait and the hold
                 o.TimeProvider = TimeProvider.System; // the source's own clock wins over the handle's
             })
             .WithTimeProvider(time)
@@ -34,9 +39,9 @@ public sealed class FailureTests : IAsyncLifetime
         await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         var timersBefore = time.Timers.Count;
 
-        if (fault == "500")
+        if (fault == "no leader")
         {
-            _consul.Fail(HttpStatusCode.InternalServerError);
+            _consul.Leadership.LoseLeader();
         }
         else
         {
@@ -46,7 +51,7 @@ public sealed class FailureTests : IAsyncLifetime
         await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected, "a failure is not an absent key");
-        handle.Status.LastError.Should().Contain(fault == "500" ? "500 InternalServerError (rpc error making call: No cluster leader)" : "cannot be reached");
+        handle.Status.LastError.Should().Contain(fault == "no leader" ? "500 InternalServerError (rpc error making call: No cluster leader): the cluster has no leader" : "cannot be reached");
 
         // The retry waits on the handle's clock for a random delay below a ceiling that doubles with each failure
         // (full jitter). Nothing is retried until that time passes.
@@ -64,7 +69,7 @@ public sealed class FailureTests : IAsyncLifetime
             handle.Current.Value.N.Should().Be(1);
         }
 
-        _consul.Heal();
+        _consul.Leadership.ElectLeader();
         await _consul.ListenAgainAsync();
         _consul.Store.Put(Key, """{"n":2}""");
         await Waits.UntilAsync(() => RetryDelays().Any(), () => "a retry delay should be scheduled");
@@ -74,19 +79,79 @@ public sealed class FailureTests : IAsyncLifetime
         IEnumerable<TimeSpan> RetryDelays() => time.Timers.Skip(timersBefore).Where(t => t > TimeSpan.Zero && t <= TimeSpan.FromSeconds(8));
     }
 
+    [Fact]
+    public async Task Consuls_429_for_too_many_connections_carries_no_retry_after_and_says_what_to_do()
+    {
+        await using var consul = await ConsulDouble.StartAsync(settings: new ConsulDoubleSettings { HttpMaxConnsPerClient = 1 });
+        var index = consul.Store.Put(Key, "1");
+        var other = new HttpClient { BaseAddress = new Uri(consul.Address) }; // another process on the host holds the only connection
+        var held = other.GetAsync($"/v1/kv/{Key}?index={index}&wait=1m");
+        await Waits.UntilAsync(() => consul.IsBlocked(Key, index), () => "the other client should hold its query");
+
+        await using var recorder = TestSources.Record(consul, Key);
+        await recorder.WaitForFailureAsync(f => f.Message.Contains("429", StringComparison.Ordinal), "the refused connection should be reported");
+        var failure = recorder.Failures.First().Should().BeOfType<SourceException>().Subject;
+        failure.RetryAfter.Should().BeNull("go-connlimit sends no Retry-After: the handle's own jittered backoff applies");
+        failure.Message.Should().Contain("Your IP is issuing too many concurrent connections").And.Contain("share one ConsulClient").And.Contain("http_max_conns_per_client");
+
+        consul.WakeBlockedQueries();
+        (await held).Dispose();
+        other.Dispose(); // its connection closes: the source's next attempt gets one
+        await recorder.WaitForTextAsync("1");
+        consul.Store.Put(Key, "2");
+        await recorder.WaitForTextAsync("2");
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]
-    public async Task Retry_after_is_passed_to_the_handle(HttpStatusCode status)
+    public async Task Retry_after_from_a_proxy_in_front_of_consul_is_passed_to_the_handle(HttpStatusCode status)
     {
         _consul.Store.Put(Key, "1");
-        _consul.Fail(status, "slow down", retryAfter: "7");
+        _consul.Fail(status, "slow down", retryAfter: "7"); // Consul itself never sends Retry-After; a proxy may
         await using var recorder = TestSources.Record(_consul, Key);
         await recorder.WaitForFailureAsync(_ => true, "the refusal should be reported");
         var failure = recorder.Failures.First().Should().BeOfType<SourceException>().Subject;
         failure.RetryAfter.Should().Be(TimeSpan.FromSeconds(7));
         failure.Message.Should().Contain(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("slow down");
         recorder.Changes.Should().BeEmpty();
+
+        _consul.Heal();
+        await recorder.WaitForTextAsync("1");
+    }
+
+    [Fact]
+    public async Task Agent_to_server_failure_mid_query_is_a_failure_and_a_fresh_read_recovers()
+    {
+        var written = _consul.Store.Put(Key, """{"n":1}""");
+        var time = new RecordingTimeProvider();
+        await using var handle = Handle(time, o => { });
+        await handle.StartAsync();
+        await Waits.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the query should block");
+
+        _consul.FailInFlightQueries(); // a server restarted under the agent's call: 500 "rpc error making call: EOF"
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        handle.Status.LastError.Should().Contain("500 InternalServerError (rpc error making call: EOF)");
+        handle.Current.Value.N.Should().Be(1);
+
+        _consul.Store.Put(Key, """{"n":2}""");
+        await time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+    }
+
+    [Fact]
+    public async Task Unknown_datacenter_fails_with_consuls_no_path_and_a_hint_until_the_datacenter_is_federated()
+    {
+        _consul.Store.Put(Key, """{"n":1}""");
+        var time = new RecordingTimeProvider();
+        await using var handle = Handle(time, o => o.Datacenter = "dc-typo");
+        _ = handle.StartAsync();
+        await Waits.UntilAsync(() => handle.Status.State == HandleState.Failed, () => $"the handle should fail; {handle.Status}");
+        handle.Status.LastError.Should().Contain("rpc error making call: No path to datacenter").And.Contain("'dc-typo'").And.Contain("check the Datacenter option");
+
+        _consul.FederatedDatacenters["dc-typo"] = true; // the datacenter joins the federation
+        await time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => handle.TryGetCurrent(out var current) && current.Value.N == 1 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        _consul.Store.Put(Key, """{"n":2}""");
+        await Waits.UntilAsync(() => handle.Current.Value.N == 2, () => "the write should be applied");
     }
 
     [Fact]
@@ -96,5 +161,21 @@ public sealed class FailureTests : IAsyncLifetime
         await using var recorder = TestSources.Record(_consul, Key, o => o.MaxResponseBytes = 1024);
         await recorder.WaitForFailureAsync(f => f.Message.Contains("more than 1024 bytes", StringComparison.Ordinal), "the limit should be reported");
         recorder.Changes.Should().BeEmpty();
+
+        _consul.Store.Put(Key, "small");
+        await recorder.WaitForTextAsync("small");
     }
+
+    // A handle whose retries wait on the given clock, with a source on the system clock.
+    private ReloadHandle<ConformanceDocument> Handle(TimeProvider time, Action<ConsulSourceOptions> configure) =>
+        new ReloadHandleBuilder<ConformanceDocument>("failures")
+            .FromConsul(_consul.Address, Key, o =>
+            {
+                o.MinQueryInterval = TimeSpan.FromMilliseconds(10);
+                o.TimeProvider = TimeProvider.System;
+                configure(o);
+            })
+            .WithTimeProvider(time)
+            .WithRetry(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1))
+            .Build();
 }

@@ -33,8 +33,29 @@ internal static class PropagationHarness
         await FileWithHandleAsync(changes),
         await FileWithOptionsMonitorAsync(changes),
         await HttpAsync(changes),
+        await HttpPushAsync(changes),
         await EtcdAsync(changes, etcd),
     ];
+
+    /// <summary>The HTTP source against MapReloadDocument: a held request answered by the publish (polling once an hour).</summary>
+    private static async Task<LatencyResult> HttpPushAsync(int changes)
+    {
+        await using var server = await DocumentServer.StartAsync(handles: 1);
+        await using var handle = server.Handles[0];
+        var arrivals = new Arrivals();
+        using var subscription = handle.Changes.Subscribe(snapshot => arrivals.Observe(snapshot.Value.Seq));
+        return await MeasureAsync(
+            "HTTP change → applied: ReloadHandle HTTP source, long poll (MapReloadDocument; poll interval 1 h)",
+            "Changes observer",
+            changes,
+            EtcdPause,
+            seq =>
+            {
+                server.Publish(seq);
+                return Task.CompletedTask;
+            },
+            arrivals);
+    }
 
     private static async Task<LatencyResult> FileWithHandleAsync(int changes)
     {

@@ -25,6 +25,7 @@ internal static class ScaleHarness
         report.AppendLine(CultureInfo.InvariantCulture, $"| managed memory per handle, no source, one JSON decoder shared by all handles (`UseDecoder`) | {shared / 1024.0:F1} KiB |");
 
         var latency = await MeasureEtcdHandlesAsync(handleCount, changes, etcd, report);
+        await MeasureHttpPushHandlesAsync(handleCount, Math.Min(changes, 50), report);
         Console.WriteLine(report);
         return (report.ToString(), latency);
     }
@@ -90,6 +91,41 @@ internal static class ScaleHarness
         {
             await Parallel.ForEachAsync(handles, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (handle, _) => await handle.DisposeAsync());
         }
+    }
+
+    /// <summary>N handles long-polling one MapReloadDocument: threads while they are all held, and publish → every handle applied.</summary>
+    private static async Task MeasureHttpPushHandlesAsync(int count, int changes, StringBuilder report)
+    {
+        var threadsBefore = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+        await using var server = await DocumentServer.StartAsync(count);
+        await Task.Delay(500); // every handle's next request is held now
+        var threadsHeld = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+        var latencies = new List<double>();
+        for (var seq = 1; seq <= changes; seq++)
+        {
+            var arrivals = new System.Collections.Concurrent.ConcurrentBag<long>();
+            var subscriptions = server.Handles.Select(h => h.Changes.Subscribe(s => { if (s.Value.Seq == seq) { arrivals.Add(Stopwatch.GetTimestamp()); } })).ToArray();
+            var published = Stopwatch.GetTimestamp();
+            server.Publish(seq);
+            var deadline = Stopwatch.StartNew();
+            while (arrivals.Count < count && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(1);
+            }
+
+            latencies.AddRange(arrivals.Select(at => Stopwatch.GetElapsedTime(published, at).TotalMilliseconds));
+            foreach (var subscription in subscriptions)
+            {
+                subscription.Dispose();
+            }
+
+            await Task.Delay(20);
+        }
+
+        var sorted = latencies.Order().ToArray();
+        double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        report.AppendLine(CultureInfo.InvariantCulture, $"| HTTP push: process threads with {count:N0} handles' requests held by one MapReloadDocument (before the handles: {threadsBefore}) | {threadsHeld} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| HTTP push: publish → applied on every one of {count:N0} handles, p50 / p99 / max over {changes} publishes ({sorted.Length:N0} arrivals) | {Percentile(0.5):F1} / {Percentile(0.99):F1} / {sorted.LastOrDefault():F1} ms |");
     }
 
     private static long Settle()

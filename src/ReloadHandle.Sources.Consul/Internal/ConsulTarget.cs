@@ -1,7 +1,7 @@
 namespace ReloadHandle.Sources.Consul.Internal;
 
 /// <summary>The key or folder a source watches (or a writer writes), with the paths and names derived from it.</summary>
-internal sealed class ConsulTarget
+internal sealed record ConsulTarget
 {
     private const string TraceName = ".traceparent";
 

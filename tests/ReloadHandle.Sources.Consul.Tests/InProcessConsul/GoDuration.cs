@@ -4,44 +4,50 @@ using System.Text.RegularExpressions;
 namespace ReloadHandle.Sources.Consul.Tests.InProcessConsul;
 
 /// <summary>
-/// Parses durations as Go's <c>time.ParseDuration</c> does, which is how Consul reads <c>?wait=</c>: a sequence of
-/// decimal numbers with units (<c>300ms</c>, <c>1.5h</c>, <c>2m30s</c>); units ns, us, µs, ms, s, m, h.
+/// Parses durations as Go's <c>time.ParseDuration</c> does, which is how Consul reads <c>?wait=</c> and
+/// <c>?max_stale=</c>: an optional sign, then decimal numbers with units (<c>300ms</c>, <c>1.5h</c>, <c>+2m30s</c>,
+/// <c>-5s</c>); units ns, us, µs (micro sign or Greek mu), ms, s, m, h; a bare <c>0</c> (signed or not) is zero.
 /// </summary>
 public static partial class GoDuration
 {
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        if (text == "0")
-        {
-            return true;
-        }
-
         var match = Pattern().Match(text ?? string.Empty);
         if (!match.Success)
         {
             return false;
         }
 
-        double ticks = 0;
-        for (var i = 0; i < match.Groups[1].Captures.Count; i++)
+        if (match.Groups["zero"].Success)
         {
-            var number = double.Parse(match.Groups[1].Captures[i].Value, CultureInfo.InvariantCulture);
-            ticks += number * match.Groups[2].Captures[i].Value switch
+            return true;
+        }
+
+        decimal ticks = 0;
+        for (var i = 0; i < match.Groups["number"].Captures.Count; i++)
+        {
+            var number = decimal.Parse(match.Groups["number"].Captures[i].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            ticks += number * match.Groups["unit"].Captures[i].Value switch
             {
-                "ns" => 0.01,
-                "us" or "µs" => 10,
+                "ns" => 0.01m,
+                "us" or "µs" or "μs" => 10,
                 "ms" => TimeSpan.TicksPerMillisecond,
                 "s" => TimeSpan.TicksPerSecond,
                 "m" => TimeSpan.TicksPerMinute,
                 _ => TimeSpan.TicksPerHour,
             };
+
+            if (ticks > long.MaxValue / 2)
+            {
+                return false; // Go's durations overflow past about 290 years
+            }
         }
 
-        value = TimeSpan.FromTicks((long)ticks);
+        value = TimeSpan.FromTicks((long)(match.Groups["sign"].Value == "-" ? -ticks : ticks));
         return true;
     }
 
-    [GeneratedRegex(@"^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$")]
+    [GeneratedRegex(@"^(?<sign>[-+]?)(?:(?<zero>0)|(?:(?<number>\d+(?:\.\d*)?|\.\d+)(?<unit>ns|us|µs|μs|ms|s|m|h))+)$")]
     private static partial Regex Pattern();
 }

@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace ReloadHandle.Sources.Consul.Tests;
+namespace ReloadHandle.Sources.Consul.Tests.DoubleFidelity;
 
 /// <summary>
-/// The double answers as Consul's HTTP API documentation says, checked with a raw <see cref="HttpClient"/>: the adapter
-/// tests are only as good as the double they run against.
+/// The double's KV basics, checked with a raw <see cref="HttpClient"/> against what Consul's code answers
+/// (agent/kvs_endpoint.go, agent/consul/state/kvs.go, agent/http.go): the adapter tests are only as good as the double.
 /// </summary>
 public sealed class ConsulDoubleTests : IAsyncLifetime
 {
@@ -32,7 +32,7 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
         var written = _consul.Store.Put("other", "x");
         using var response = await _http.GetAsync("/v1/kv/missing");
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
-        Index(response).Should().Be(written, "a missing key reports the KV table's index");
+        response.Index().Should().Be(written, "a missing key reports the KV table's index");
     }
 
     [Fact]
@@ -65,73 +65,47 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
 
         using (var response = await _http.GetAsync("/v1/kv/app/?recurse"))
         {
-            Index(response).Should().Be(b);
+            response.Index().Should().Be(b);
         }
 
         var deleted = _consul.Store.Delete("app/b");
         _consul.Store.Put("elsewhere", "4");
         using (var response = await _http.GetAsync("/v1/kv/app/?recurse"))
         {
-            Index(response).Should().Be(deleted, "the tombstone of a delete counts");
+            response.Index().Should().Be(deleted, "the tombstone of a delete counts");
         }
 
         _consul.Store.ReapTombstones();
         using (var response = await _http.GetAsync("/v1/kv/app/?recurse"))
         {
-            Index(response).Should().BeLessThan(deleted, "reaping the tombstone takes the prefix's index back");
+            response.Index().Should().BeLessThan(deleted, "reaping the tombstone takes the prefix's index back");
         }
     }
 
-    [Fact]
-    public async Task Blocking_query_answers_when_the_index_passes_and_not_for_other_keys()
+    [Theory]
+    [InlineData("index=1&wait=soon", "Invalid wait time")]
+    [InlineData("index=1&wait=5", "Invalid wait time")]
+    [InlineData("index=-1", "Invalid index")]
+    [InlineData("stale&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics.")]
+    [InlineData("max_stale=10s&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics.")]
+    [InlineData("max_stale=later", "Invalid max_stale value \"later\"")]
+    public async Task Bad_parameters_are_400_with_consuls_text(string query, string text)
     {
-        var index = _consul.Store.Put("watched", "1");
-        var blocked = _http.GetAsync($"/v1/kv/watched?index={index}&wait=1m");
-        await Waits.UntilAsync(() => _consul.IsBlocked("watched", index), () => "the query should block");
-        _consul.Store.Put("unrelated", "x");
-        _consul.Store.Put("watched", "2");
-        using var response = await blocked;
-        Index(response).Should().Be(index + 2);
-        (await response.Content.ReadAsStringAsync()).Should().Contain(Convert.ToBase64String("2"u8.ToArray()));
+        using var response = await _http.GetAsync($"/v1/kv/k?{query}");
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Be(text);
     }
 
     [Fact]
-    public async Task Blocking_query_times_out_within_wait_plus_a_sixteenth_with_the_same_index()
+    public async Task Answers_carry_consuls_metadata_headers_and_no_effective_consistency_for_kv()
     {
-        var time = new RecordingTimeProvider();
-        await using var consul = await ConsulDouble.StartAsync(time);
-        using var http = new HttpClient { BaseAddress = new Uri(consul.Address) };
-        var index = consul.Store.Put("k", "v");
-        var blocked = http.GetAsync($"/v1/kv/k?index={index}&wait=160s");
-        await Waits.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
-        var deadline = time.Timers.Single();
-        deadline.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(160)).And.BeLessThan(TimeSpan.FromSeconds(170));
-        time.Advance(deadline);
-        using var response = await blocked;
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        Index(response).Should().Be(index, "a timeout is a return without a change");
-    }
-
-    [Fact]
-    public async Task Snapshot_restore_answers_blocked_queries_at_once_with_the_older_index()
-    {
-        var before = _consul.Store.Put("k", "1");
-        var snapshot = _consul.Store.TakeSnapshot();
-        var after = _consul.Store.Put("k", "2");
-        var blocked = _http.GetAsync($"/v1/kv/k?index={after}");
-        await Waits.UntilAsync(() => _consul.IsBlocked("k", after), () => "the query should block");
-        _consul.Store.Restore(snapshot);
-        using var response = await blocked;
-        Index(response).Should().Be(before);
-    }
-
-    [Fact]
-    public async Task Bad_parameters_are_400()
-    {
-        using var wait = await _http.GetAsync("/v1/kv/k?index=1&wait=soon");
-        wait.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        using var modes = await _http.GetAsync("/v1/kv/k?stale&consistent");
-        modes.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var written = _consul.Store.Put("k", "v");
+        using var response = await _http.GetAsync("/v1/kv/k?stale");
+        response.Index().Should().Be(written);
+        response.Header("X-Consul-KnownLeader").Should().Be("true");
+        response.Header("X-Consul-LastContact").Should().Be("0", "the local server is the leader");
+        response.Header("X-Consul-Default-ACL-Policy").Should().Be("allow", "ACLs are off");
+        response.Header("X-Consul-Effective-Consistency").Should().BeNull("agent/kvs_endpoint.go never sets the consistency level of its answer");
     }
 
     [Fact]
@@ -166,46 +140,9 @@ public sealed class ConsulDoubleTests : IAsyncLifetime
         _consul.Store.Read("t/c", recurse: false).Entries.Should().BeEmpty("a rolled back transaction applies nothing");
     }
 
-    [Fact]
-    public async Task Acls_refuse_unknown_tokens_and_filter_lists_with_a_header()
-    {
-        _consul.Store.Put("acl/open", "1");
-        _consul.Store.Put("acl/secret", "2");
-        _consul.Acl = new AclPolicy("t0ken", key => key.EndsWith("secret", StringComparison.Ordinal));
-
-        using (var anonymous = await _http.GetAsync("/v1/kv/acl/open"))
-        {
-            anonymous.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        }
-
-        using (var wrong = await SendAsync("/v1/kv/acl/open", "wrong"))
-        {
-            wrong.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-            (await wrong.Content.ReadAsStringAsync()).Should().Be("ACL not found");
-        }
-
-        using (var single = await SendAsync("/v1/kv/acl/secret", "t0ken"))
-        {
-            single.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        }
-
-        using var list = await SendAsync("/v1/kv/acl/?recurse", "t0ken");
-        list.Headers.GetValues("X-Consul-Results-Filtered-By-ACLs").Should().Equal("true");
-        (await list.Content.ReadAsStringAsync()).Should().Contain("acl/open").And.NotContain("acl/secret");
-    }
-
-    private static ulong Index(HttpResponseMessage response) => ulong.Parse(response.Headers.GetValues("X-Consul-Index").Single(), System.Globalization.CultureInfo.InvariantCulture);
-
     private async Task<List<string>> KeysAsync(string path)
     {
         using var document = JsonDocument.Parse(await _http.GetStringAsync(path));
         return document.RootElement.EnumerateArray().Select(e => e.GetProperty("Key").GetString()!).ToList();
-    }
-
-    private Task<HttpResponseMessage> SendAsync(string path, string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Consul-Token", token);
-        return _http.SendAsync(request);
     }
 }
