@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ReloadHandle;
 
 namespace LlmGateway;
@@ -12,6 +13,7 @@ namespace LlmGateway;
 internal sealed class ConfigDirectory(string path)
 {
     public static readonly TimeSpan VerdictTimeout = TimeSpan.FromSeconds(10);
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public string Path { get; } = path;
 
@@ -39,24 +41,25 @@ internal sealed class ConfigDirectory(string path)
         }
     }
 
-    // The demo's defaults: two upstreams, a plain alias and a 90/10 canary, one template per tenant.
-    public static string Models(Uri alpha, Uri beta, string chatUpstream = "alpha") => $$"""
+    // The demo's defaults: two upstreams, a plain alias and a 90/10 canary, one template per tenant. Optionally a
+    // fallback for 'chat' (an upstream's name; its model is '<name>-chat') and a third upstream, gamma.
+    public static string Models(Uri alpha, Uri beta, string chatUpstream = "alpha", string? chatFallback = null, int chatTimeoutSeconds = 30, Uri? gamma = null)
+    {
+        var upstreams = new JsonObject { ["alpha"] = Upstream(alpha), ["beta"] = Upstream(beta) };
+        if (gamma is not null)
         {
-          "upstreams": {
-            "alpha": { "baseUrl": {{Json(alpha.AbsoluteUri)}} },
-            "beta": { "baseUrl": {{Json(beta.AbsoluteUri)}} }
-          },
-          "models": {
-            "chat": { "targets": [ { "upstream": {{Json(chatUpstream)}}, "model": {{Json(chatUpstream + "-chat")}} } ], "timeoutSeconds": 30 },
-            "canary": {
-              "targets": [
-                { "upstream": "alpha", "model": "alpha-chat", "weight": 90 },
-                { "upstream": "beta", "model": "beta-next", "weight": 10 }
-              ]
-            }
-          }
+            upstreams["gamma"] = Upstream(gamma);
         }
-        """;
+
+        var chat = new JsonObject { ["targets"] = new JsonArray(Target(chatUpstream, chatUpstream + "-chat")), ["timeoutSeconds"] = chatTimeoutSeconds };
+        if (chatFallback is not null)
+        {
+            chat["fallback"] = Target(chatFallback, chatFallback + "-chat");
+        }
+
+        var canary = new JsonObject { ["targets"] = new JsonArray(Target("alpha", "alpha-chat", 90), Target("beta", "beta-next", 10)) };
+        return new JsonObject { ["upstreams"] = upstreams, ["models"] = new JsonObject { ["chat"] = chat, ["canary"] = canary } }.ToJsonString(Indented);
+    }
 
     public static string Prompts(string support = "You are the support assistant of {tenant}. Answer briefly.") => $$"""
         {
@@ -68,12 +71,30 @@ internal sealed class ConfigDirectory(string path)
         }
         """;
 
-    public static string Keys(IEnumerable<string> acmeKeys, string alphaKey, string betaKey) => $$"""
+    // Compact arrays on one line, as people write them (tests edit this text).
+    public static string Keys(IEnumerable<string> acmeKeys, string alphaKey, string betaKey, string? gammaKey = null)
+    {
+        var gamma = gammaKey is null ? "" : $$""", "gamma": { "apiKey": {{Json(gammaKey)}} }""";
+        return $$"""
+            {
+              "clients": { "acme": { "keys": {{Json(acmeKeys)}} } },
+              "upstreams": { "alpha": { "apiKey": {{Json(alphaKey)}} }, "beta": { "apiKey": {{Json(betaKey)}} }{{gamma}} }
+            }
+            """;
+    }
+
+    private static JsonObject Upstream(Uri baseUrl) => new() { ["baseUrl"] = baseUrl.AbsoluteUri };
+
+    private static JsonObject Target(string upstream, string model, int? weight = null)
+    {
+        var target = new JsonObject { ["upstream"] = upstream, ["model"] = model };
+        if (weight is { } w)
         {
-          "clients": { "acme": { "keys": {{Json(acmeKeys)}} } },
-          "upstreams": { "alpha": { "apiKey": {{Json(alphaKey)}} }, "beta": { "apiKey": {{Json(betaKey)}} } }
+            target["weight"] = w;
         }
-        """;
+
+        return target;
+    }
 
     private static string Json<TValue>(TValue value) => JsonSerializer.Serialize(value);
 }

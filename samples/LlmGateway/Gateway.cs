@@ -1,14 +1,23 @@
 using ReloadHandle;
+using ReloadHandle.Groups;
 using Samples.Admin;
 
 namespace LlmGateway;
 
-/// <summary>Composes the gateway: three reload handles on three files, one upstream HTTP client, two endpoints, and the admin port when asked for.</summary>
+/// <summary>
+/// Composes the gateway: models and keys in one reload group, prompts on their own handle, the client key as an
+/// authentication scheme behind a policy, one upstream HTTP client, the API, /health, OpenTelemetry, and the admin
+/// port when asked for.
+/// </summary>
 internal static class Gateway
 {
     /// <summary>Builds the gateway app reading models.json, prompts.json and keys.json from <paramref name="configDirectory"/>.</summary>
-    /// <param name="args">Host arguments (<c>--urls</c>, and <c>--admin-urls</c> for the admin port: the dashboard, users in admins.json).</param>
-    /// <param name="configDirectory">Where the three files live; each is watched on its own.</param>
+    /// <param name="args">
+    /// Host arguments, <c>--key value</c> or <c>--key=value</c>: <c>--urls</c>; <c>--admin-urls</c> for the admin port
+    /// (the dashboard, users in admins.json); <c>--instance</c> (<c>service.instance.id</c>); <c>--otel-console=true</c>;
+    /// any configuration key, such as <c>--OTEL_EXPORTER_OTLP_ENDPOINT</c>.
+    /// </param>
+    /// <param name="configDirectory">Where the files live; each is watched on its own.</param>
     /// <param name="configure">Last changes before building (tests and the demo set the address and the logging).</param>
     public static WebApplication Build(string[] args, string configDirectory, Action<WebApplicationBuilder>? configure = null)
     {
@@ -19,34 +28,60 @@ internal static class Gateway
         var admin = adminUrls is null
             ? null
             : AdminPort.Add(builder, configDirectory, options["urls"] ?? "http://localhost:5000", adminUrls, "LLM gateway");
+        GatewayTelemetry.Add(builder, options["instance"], options.GetValue<bool>("otel-console"));
 
-        // One handle per concern, so a bad prompts file never holds back a routing change, and each request span says
-        // which version of each it ran under. The host starts them before Kestrel accepts a request.
-        services.AddReloadable<ModelsConfig>("models")
-            .FromFile(Path.Combine(configDirectory, "models.json"))
-            .Validate(ModelsConfig.Validate)
-            .Prepare(ModelsConfig.Prepare);
+        // A bad prompts file never holds back a routing change, so prompts reload on their own; models and keys
+        // change together (ConfigGroup). The host starts every handle before Kestrel accepts a request.
         services.AddReloadable<PromptsConfig>("prompts")
             .FromFile(Path.Combine(configDirectory, "prompts.json"))
             .Validate(PromptsConfig.Validate)
             .Prepare(PromptsConfig.Prepare);
-        services.AddReloadable<KeysConfig>("keys")
-            .FromFile(Path.Combine(configDirectory, "keys.json"))
-            .Validate(KeysConfig.Validate)
-            .Prepare(KeysConfig.Prepare);
+        AddConfigGroup(services, configDirectory);
+        services.AddHealthChecks()
+            .AddReloadHandleCheck<ModelsConfig>("models")
+            .AddReloadHandleCheck<PromptsConfig>("prompts")
+            .AddReloadHandleCheck<KeysConfig>("keys");
+        ClientKeyAuthentication.Add(services);
 
         // The configuration holds no HttpClient: one pooled client serves every upstream (connections are pooled per
-        // origin), so a reroute needs no new client and a replaced config has nothing to dispose. That is why requests
-        // read Current rather than take a Lease. Timeouts are per alias (CompiledRoute.Timeout), not per client.
-        services.AddHttpClient(ChatCompletions.UpstreamClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // origin), so a reroute needs no new client. Timeouts are per route (CompiledRoute.Timeout), not per client.
+        services.AddHttpClient(UpstreamForwarder.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton<ChatCompletions>();
 
         configure?.Invoke(builder);
         var app = builder.Build();
-        admin?.Map(app); // the dashboard and admin API on the admin port only
-        app.MapPost("/v1/chat/completions", (HttpContext http, ChatCompletions chat) => chat.HandleAsync(http));
-        app.MapGet("/v1/models", ListModels);
+        if (admin is null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        else
+        {
+            admin.Map(app); // the dashboard and admin API on the admin port only (it adds authentication and authorization)
+        }
+
+        app.MapHealthChecks("/health");
+        var api = app.MapGroup("/v1").RequireAuthorization(ClientKeyAuthentication.Policy);
+        api.MapPost("/chat/completions", (HttpContext http, ChatCompletions chat) => chat.HandleAsync(http));
+        api.MapGet("/models", ListModels);
         return app;
+    }
+
+    /// <summary>The group and its two handles, as services: the API, the dashboard, the health checks and the tests find them by type and by name.</summary>
+    private static void AddConfigGroup(IServiceCollection services, string configDirectory)
+    {
+        services.AddSingleton(provider => ConfigGroup.Build(provider, configDirectory));
+        services.AddSingleton(provider => provider.GetRequiredService<ConfigGroup>().Group);
+        services.AddSingleton(provider => provider.GetRequiredService<ConfigGroup>().Models);
+        services.AddSingleton(provider => provider.GetRequiredService<ConfigGroup>().Keys);
+        services.AddSingleton<IReloadable<ModelsConfig>>(provider => provider.GetRequiredService<ReloadHandle<ModelsConfig>>());
+        services.AddSingleton<IReloadable<KeysConfig>>(provider => provider.GetRequiredService<ReloadHandle<KeysConfig>>());
+        services.AddKeyedSingleton<IReloadable<ModelsConfig>>("models", (provider, _) => provider.GetRequiredService<ReloadHandle<ModelsConfig>>());
+        services.AddKeyedSingleton<IReloadable<KeysConfig>>("keys", (provider, _) => provider.GetRequiredService<ReloadHandle<KeysConfig>>());
+        services.AddSingleton<IReloadHandle>(provider => provider.GetRequiredService<ReloadHandle<ModelsConfig>>());
+        services.AddSingleton<IReloadHandle>(provider => provider.GetRequiredService<ReloadHandle<KeysConfig>>());
+        services.AddHostedService<ConfigGroupService>();
     }
 
     /// <summary>The arguments without <c>--urls</c>: with an admin port, both ports are Kestrel endpoints, which Kestrel would otherwise warn override it.</summary>
@@ -69,15 +104,9 @@ internal static class Gateway
     }
 
     /// <summary>The routed aliases, in OpenAI's list shape (what <c>OpenAIModelClient.GetModelsAsync</c> reads).</summary>
-    private static IResult ListModels(HttpContext http, IReloadable<ModelsConfig> models, IReloadable<KeysConfig> keys)
+    private static IResult ListModels(HttpContext http)
     {
-        var (routing, credentials) = (models.Current, keys.Current);
-        ChatCompletions.TagVersions(http, routing, credentials);
-        if (!credentials.Value.TryAuthenticate(http.Request.Headers.Authorization, out _))
-        {
-            return ChatCompletions.Error(StatusCodes.Status401Unauthorized, "Incorrect API key provided.", "invalid_api_key");
-        }
-
+        var routing = RequestConfig.Of(http).Models;
         var created = routing.AppliedAt.ToUnixTimeSeconds();
         return Results.Json(new
         {

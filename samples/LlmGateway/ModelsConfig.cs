@@ -5,7 +5,8 @@ namespace LlmGateway;
 
 /// <summary>
 /// Handle <c>models</c> (models.json): the upstream providers, and for each model alias the clients ask for, which
-/// upstream model serves it. Several weighted targets split an alias's traffic (a canary).
+/// upstream model serves it. Several weighted targets split an alias's traffic (a canary); a fallback serves when the
+/// chosen target fails or times out.
 /// </summary>
 internal sealed record ModelsConfig
 {
@@ -29,6 +30,11 @@ internal sealed record ModelsConfig
             if (upstream?.BaseUrl is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
             {
                 errors.Add($"upstream '{name}': baseUrl must be an absolute http(s) URL such as https://api.openai.com/v1");
+            }
+
+            if (upstream is not null && string.IsNullOrWhiteSpace(upstream.Provider))
+            {
+                errors.Add($"upstream '{name}': provider must not be empty (it is gen_ai.provider.name on spans; default openai)");
             }
         }
 
@@ -68,6 +74,31 @@ internal sealed record ModelsConfig
                     errors.Add($"model '{alias}', target {i}: weight must be between 1 and 1000, not {target.Weight}");
                 }
             }
+
+            ValidateFallback(config, alias, route.Fallback, errors);
+        }
+    }
+
+    /// <summary>Every upstream an alias may send to: its targets' and its fallback's (the reload group checks each has a key).</summary>
+    public IEnumerable<(string Alias, string Upstream)> RoutedUpstreams() => Models.SelectMany(
+        m => m.Value.Targets.Select(t => t.Upstream).Append(m.Value.Fallback?.Upstream).OfType<string>().Distinct(StringComparer.Ordinal),
+        (m, upstream) => (m.Key, upstream));
+
+    private static void ValidateFallback(ModelsConfig config, string alias, FallbackTarget? fallback, ICollection<string> errors)
+    {
+        if (fallback is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(fallback.Model))
+        {
+            errors.Add($"model '{alias}', fallback: model (the upstream's model name) is required");
+        }
+
+        if (config.Upstreams?.ContainsKey(fallback.Upstream ?? "") != true)
+        {
+            errors.Add($"model '{alias}', fallback: unknown upstream '{fallback.Upstream}'");
         }
     }
 
@@ -80,14 +111,23 @@ internal sealed record ModelsConfig
 
 internal sealed record UpstreamEndpoint
 {
+    public const string OpenAi = "openai";
+
     /// <summary>The provider's API root, e.g. <c>https://api.openai.com/v1</c>; the gateway posts to <c>{baseUrl}/chat/completions</c>.</summary>
     public required Uri BaseUrl { get; init; }
+
+    /// <summary>Who serves it, as OpenTelemetry names providers (<c>gen_ai.provider.name</c>: openai, azure.ai.openai, …); default openai.</summary>
+    public string Provider { get; init; } = OpenAi;
 }
 
 internal sealed record ModelRoute
 {
     public required IReadOnlyList<RouteTarget> Targets { get; init; }
 
+    /// <summary>Where a request goes when its target answered 5xx, was unreachable or did not answer in time; none unless set.</summary>
+    public FallbackTarget? Fallback { get; init; }
+
+    /// <summary>How long each upstream has to answer: the whole response, or a stream's next chunk.</summary>
     public int TimeoutSeconds { get; init; } = 60;
 }
 
@@ -100,38 +140,9 @@ internal sealed record RouteTarget
     public int Weight { get; init; } = 1;
 }
 
-/// <summary>One alias, ready to serve: targets with resolved endpoints and cumulative weights.</summary>
-internal sealed class CompiledRoute
+internal sealed record FallbackTarget
 {
-    private readonly Target[] _targets;
-    private readonly int[] _cumulative;
+    public required string Upstream { get; init; }
 
-    private CompiledRoute(Target[] targets, int[] cumulative, TimeSpan timeout) =>
-        (_targets, _cumulative, Timeout) = (targets, cumulative, timeout);
-
-    public TimeSpan Timeout { get; }
-
-    public static CompiledRoute Compile(ModelRoute route, IReadOnlyDictionary<string, UpstreamEndpoint> upstreams)
-    {
-        var targets = route.Targets
-            .Select(t => new Target(t.Upstream, t.Model, new Uri(upstreams[t.Upstream].BaseUrl.AbsoluteUri.TrimEnd('/') + "/chat/completions")))
-            .ToArray();
-        var cumulative = new int[targets.Length];
-        for (int i = 0, sum = 0; i < targets.Length; i++)
-        {
-            cumulative[i] = sum += route.Targets[i].Weight;
-        }
-
-        return new CompiledRoute(targets, cumulative, TimeSpan.FromSeconds(route.TimeoutSeconds));
-    }
-
-    /// <summary>Picks a target by weight; <paramref name="roll"/> is uniform in [0, 1) (a parameter, so tests choose it).</summary>
-    public Target Pick(double roll)
-    {
-        var point = (int)(roll * _cumulative[^1]);                 // 0 .. total-1
-        var index = Array.BinarySearch(_cumulative, point + 1);   // first cumulative weight > point
-        return _targets[index >= 0 ? index : ~index];
-    }
-
-    internal sealed record Target(string Upstream, string Model, Uri Endpoint);
+    public required string Model { get; init; }
 }

@@ -11,7 +11,7 @@ namespace ReloadHandle;
 /// Read a snapshot once per unit of work (<c>var snapshot = handle.Current;</c>) and use it throughout, so a
 /// request sees one consistent configuration even if a reload happens half-way.
 /// </remarks>
-public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
+public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot, ILeasable
 {
     // Leases are counted on per-processor stripes, made on the first lease (most snapshots are never leased). The
     // value is released (disposed if disposable) once the snapshot is retired — replaced, or its handle closed — and
@@ -109,10 +109,13 @@ public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
     internal bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     /// <summary>Takes a lease unless the snapshot is retired; returns the stripe to give back, or -1 when retired.</summary>
-    internal int TryEnter()
+    internal int TryEnter() => TryEnter(LeaseCounts.CurrentStripe());
+
+    /// <summary>Takes a lease on <paramref name="stripe"/> unless the snapshot is retired; returns the stripe, or -1 when retired.</summary>
+    internal int TryEnter(int stripe)
     {
         var leases = Volatile.Read(ref _leases) ?? CreateLeases();
-        var stripe = leases.Enter();
+        leases.Enter(stripe);
         if (Volatile.Read(ref _retired) == 0)
         {
             return stripe;
@@ -131,6 +134,12 @@ public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot
             ReleaseIfUnleased();
         }
     }
+
+    bool ILeasable.IsRetired => IsRetired;
+
+    int ILeasable.TryEnter(int stripe) => TryEnter(stripe);
+
+    void ILeasable.Exit(int stripe) => Exit(stripe);
 
     /// <summary>The handle gives up the snapshot: it was replaced (or the handle closed). Released now if unleased, else after its last lease.</summary>
     internal void Replaced()

@@ -1,5 +1,8 @@
 using ReloadHandle.TestShared;
 using System.ClientModel;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.ClientModel.Primitives;
 using LlmGateway;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
 using ReloadHandle;
+using ReloadHandle.Groups;
 
 namespace Samples.LlmGateway.Tests;
 
@@ -18,6 +22,8 @@ namespace Samples.LlmGateway.Tests;
 /// </summary>
 internal sealed class TestGateway : IAsyncDisposable
 {
+    private int _disposed;
+
     private TestGateway(FakeUpstream alpha, FakeUpstream beta, ConfigDirectory config)
     {
         (Alpha, Beta, Config) = (alpha, beta, config);
@@ -41,19 +47,25 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public Uri Endpoint => new(App.Urls.First() + "/v1");
 
-    public IReloadable<ModelsConfig> Models => App.Services.GetRequiredService<IReloadable<ModelsConfig>>();
+    public ReloadHandle<ModelsConfig> Models => App.Services.GetRequiredService<ReloadHandle<ModelsConfig>>();
 
-    public IReloadable<PromptsConfig> Prompts => App.Services.GetRequiredService<IReloadable<PromptsConfig>>();
+    public ReloadHandle<PromptsConfig> Prompts => App.Services.GetRequiredService<ReloadHandle<PromptsConfig>>();
 
-    public IReloadable<KeysConfig> Keys => App.Services.GetRequiredService<IReloadable<KeysConfig>>();
+    public ReloadHandle<KeysConfig> Keys => App.Services.GetRequiredService<ReloadHandle<KeysConfig>>();
 
     /// <summary>The password of <c>ops</c> (role operator) in admins.json, when the gateway has its admin port.</summary>
     public string OperatorPassword { get; } = NewKey("ops");
 
     public string AdminUrl => App.Services.GetRequiredService<Samples.Admin.AdminPort>().Url;
 
-    /// <summary>Starts the gateway; with <paramref name="adminPort"/>, also its admin port on 127.0.0.1:0 with admins.json holding <c>ops</c>.</summary>
-    public static async Task<TestGateway> StartAsync(bool adminPort = false)
+    /// <summary>The reload group of models and keys.</summary>
+    public ReloadGroup Group => App.Services.GetRequiredService<ReloadGroup>();
+
+    /// <summary>
+    /// Starts the gateway; with <paramref name="adminPort"/>, also its admin port on 127.0.0.1:0 with admins.json
+    /// holding <c>ops</c>; <paramref name="args"/> go on its command line (configuration keys such as <c>--OTEL_EXPORTER_OTLP_ENDPOINT</c>).
+    /// </summary>
+    public static async Task<TestGateway> StartAsync(bool adminPort = false, string[]? args = null)
     {
         var config = new ConfigDirectory(Directory.CreateTempSubdirectory("llm-gateway-test-").FullName);
         var alpha = await FakeUpstream.StartAsync("alpha");
@@ -64,14 +76,14 @@ internal sealed class TestGateway : IAsyncDisposable
         await config.WriteAsync("models.json", ConfigDirectory.Models(alpha.BaseUrl, beta.BaseUrl));
         await config.WriteAsync("prompts.json", ConfigDirectory.Prompts());
         await config.WriteAsync("keys.json", gateway.KeysJson(gateway.ClientKey));
-        string[] args = ["--urls", "http://127.0.0.1:0"];
+        string[] commandLine = ["--urls", "http://127.0.0.1:0", .. args ?? []];
         if (adminPort)
         {
             await config.WriteAsync("admins.json", Samples.Admin.AdminCheck.UsersJson(gateway.OperatorPassword));
-            args = [.. args, "--admin-urls", "http://127.0.0.1:0"];
+            commandLine = [.. commandLine, "--admin-urls", "http://127.0.0.1:0"];
         }
 
-        gateway.App = Gateway.Build(args, config.Path, builder => builder.Logging
+        gateway.App = Gateway.Build(commandLine, config.Path, builder => builder.Logging
             .ClearProviders()
             .AddProvider(gateway.Logs)
             .SetMinimumLevel(LogLevel.Trace));
@@ -88,8 +100,28 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public OpenAIClientOptions Options() => new() { Endpoint = Endpoint, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
 
+    /// <summary>A plain HTTP client on the gateway's public port, as curl would be.</summary>
+    public HttpClient Http() => new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>GET on the admin port as <c>ops</c> (an operator); the body of a 200.</summary>
+    public async Task<string> AdminGetAsync(string path)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, AdminUrl + path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("ops:" + OperatorPassword)));
+        using var response = await http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, path);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Stops the gateway (its telemetry flushes), then the upstreams; once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await App.DisposeAsync();
         await Alpha.DisposeAsync();
         await Beta.DisposeAsync();

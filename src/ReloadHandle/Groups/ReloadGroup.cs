@@ -78,6 +78,37 @@ public sealed class ReloadGroup : IAsyncDisposable
         return snapshot is not null;
     }
 
+    /// <summary>
+    /// Pins the current consistent state: no member's snapshot of it is disposed before the lease is (a request that
+    /// forwards with one member's client and another's key keeps both for its whole life). Allocation-free.
+    /// </summary>
+    /// <returns>The lease; dispose it exactly once.</returns>
+    /// <exception cref="InvalidOperationException">Not every member has a value yet.</exception>
+    public GroupLease Lease()
+    {
+        var stripe = Internal.LeaseCounts.CurrentStripe();
+        while (true)
+        {
+            var state = Current;
+            if (GroupLease.TryPin(state, stripe))
+            {
+                return new GroupLease(state, stripe);
+            }
+
+            // A member was replaced after this state was read: the group's next state follows at once — unless the
+            // member's handle was closed (its live snapshot is retired and will stay so).
+            for (var i = 0; i < _members.Length; i++)
+            {
+                if (_members[i].CurrentSnapshot is Internal.ILeasable { IsRetired: true } && ReferenceEquals(_members[i].CurrentSnapshot, state.Members[i]))
+                {
+                    throw new ObjectDisposedException(_members[i].Name, $"Member '{_members[i].Name}' of group '{Name}' was disposed: the group has no state to lease.");
+                }
+            }
+
+            Thread.Yield();
+        }
+    }
+
     /// <summary>Starts every member and waits until each has a value (so <see cref="Current"/> exists).</summary>
     /// <param name="cancellationToken">Stops this caller's wait.</param>
     /// <returns>Completes when the group has a consistent state.</returns>

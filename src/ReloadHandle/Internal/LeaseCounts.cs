@@ -14,12 +14,17 @@ internal sealed class LeaseCounts
     private readonly Stripe[] _stripes = new Stripe[StripeMask + 1];
 
     /// <summary>Counts a lease on the caller's processor's stripe; returns the stripe, which the lease must give back to <see cref="Exit"/>.</summary>
-    public int Enter()
+    public int Enter() => Enter(CurrentStripe());
+
+    /// <summary>Counts a lease on <paramref name="stripe"/> (one stripe for every member of a group lease).</summary>
+    public int Enter(int stripe)
     {
-        var stripe = Thread.GetCurrentProcessorId() & StripeMask;
         Interlocked.Increment(ref _stripes[stripe].Count);
         return stripe;
     }
+
+    /// <summary>The caller's processor's stripe.</summary>
+    public static int CurrentStripe() => Thread.GetCurrentProcessorId() & StripeMask;
 
     public void Exit(int stripe) => Interlocked.Decrement(ref _stripes[stripe].Count);
 
@@ -45,4 +50,17 @@ internal sealed class LeaseCounts
         [FieldOffset(0)]
         public int Count;
     }
+}
+
+/// <summary>A snapshot of any type, as a group lease pins it: enter on one stripe, exit on the same.</summary>
+internal interface ILeasable
+{
+    /// <summary>Takes a lease on <paramref name="stripe"/> unless the snapshot is retired; -1 when retired.</summary>
+    int TryEnter(int stripe);
+
+    /// <summary>Ends a lease taken on <paramref name="stripe"/>.</summary>
+    void Exit(int stripe);
+
+    /// <summary>True once replaced or closed: no new lease.</summary>
+    bool IsRetired { get; }
 }

@@ -97,4 +97,65 @@ public sealed class GroupInterleavingTests
             return value;
         }
     }
+
+    [Fact]
+    public async Task A_group_lease_pins_every_member_of_one_state_until_it_is_disposed()
+    {
+        var built = new ConcurrentBag<Counted>();
+        var models = new ReloadHandleBuilder<Counted>(HandleNames.Unique("models")).UseDecoder(new CountingDecoder(built)).Build();
+        var keys = new ReloadHandleBuilder<Counted>(HandleNames.Unique("keys")).UseDecoder(new CountingDecoder(built)).Build();
+        await using var group = new ReloadGroupBuilder("leased").Add(models).Add(keys).Validate(g => (g.Get(models).Set & ~g.Get(keys).Set) == 0, "keys for routes").Build();
+        await Task.WhenAll(models.ApplyChangeAsync(Json(1)), keys.ApplyChangeAsync(Json(1)));
+
+        var lease = group.Lease();
+        var pinnedModels = lease.Snapshot.Get(models).Value;
+        var pinnedKeys = lease.Snapshot.Get(keys).Value;
+        await keys.ApplyChangeAsync(Json(3));
+        await models.ApplyChangeAsync(Json(3));
+        group.Current.Version.Should().BeGreaterThan(lease.Snapshot.Version);
+        pinnedModels.Disposals.Should().Be(0, "the lease holds the replaced models value");
+        pinnedKeys.Disposals.Should().Be(0, "and the replaced keys value");
+
+        lease.Dispose();
+        pinnedModels.Disposals.Should().Be(1);
+        pinnedKeys.Disposals.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Group_leases_under_stress_never_see_a_disposed_member_and_every_value_is_disposed_once()
+    {
+        var built = new ConcurrentBag<Counted>();
+        var models = new ReloadHandleBuilder<Counted>(HandleNames.Unique("models")).UseDecoder(new CountingDecoder(built)).WithHistorySize(1).Build();
+        var keys = new ReloadHandleBuilder<Counted>(HandleNames.Unique("keys")).UseDecoder(new CountingDecoder(built)).WithHistorySize(1).Build();
+        var group = new ReloadGroupBuilder("stress").Add(models).Add(keys).Validate(g => (g.Get(models).Set & ~g.Get(keys).Set) == 0, "keys for routes").Build();
+        await Task.WhenAll(models.ApplyChangeAsync(Json(1)), keys.ApplyChangeAsync(Json(15)));
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var leases = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                using var lease = group.Lease();
+                if (lease.Snapshot.Get(models).Value.Disposals != 0 || lease.Snapshot.Get(keys).Value.Disposals != 0)
+                {
+                    throw new InvalidOperationException("a leased member was disposed");
+                }
+
+                leases++;
+            }
+
+            return leases;
+        })).ToArray();
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            await (i % 2 == 0 ? models.ApplyChangeAsync(Json(1 + (i % 4))) : keys.ApplyChangeAsync(Json(15 - (i % 2))));
+        }
+
+        await stop.CancelAsync();
+        (await Task.WhenAll(readers)).Should().OnlyContain(n => n > 0);
+        await group.DisposeAsync();
+        built.Should().OnlyContain(v => v.Disposals <= 1);
+        built.Where(v => v.Disposals == 0).Should().BeEmpty("disposing the group released every live value too");
+    }
 }
