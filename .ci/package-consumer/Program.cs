@@ -2,9 +2,12 @@
 // edits the file and waits for the new version, then maps the admin endpoints. Exits 0 on success.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ReloadHandle;
 using ReloadHandle.Testing;
 
@@ -13,14 +16,19 @@ var path = Path.Combine(directory.FullName, "routes.json");
 await File.WriteAllTextAsync(path, """{"routes":["/a"]}""");
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Reload:Routes:File:Path"] = path });
 builder.Services.AddReloadable<RouteTable>("routes")
-    .FromFile(path)
-    .Validate(t => t.Routes.Length > 0, "at least one route is required");
+    .FromFile(builder.Configuration.GetSection("Reload:Routes:File"))
+    .Validate(t => t.Routes.Length > 0, "at least one route is required")
+    .BridgeToOptions();
+builder.Services.AddHealthChecks().AddReloadHandleCheck<RouteTable>("routes", failureStatus: HealthStatus.Degraded, timeout: TimeSpan.FromSeconds(5));
 using var host = builder.Build();
 await host.StartAsync();
 
 var routes = host.Services.GetRequiredService<IReloadable<RouteTable>>();
-Console.WriteLine($"started: v{routes.Current.Version} {string.Join(",", routes.Current.Value.Routes)}");
+Console.WriteLine($"started on Microsoft.Extensions.Hosting {typeof(Host).Assembly.GetName().Version} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}): " +
+    $"v{routes.Current.Version} {string.Join(",", host.Services.GetRequiredService<IOptionsMonitor<RouteTable>>().CurrentValue.Routes)}");
+var token = routes.GetChangeToken();
 
 var next = new TaskCompletionSource<Snapshot<RouteTable>>(TaskCreationOptions.RunContinuationsAsynchronously);
 using (routes.Changes.Subscribe(new Observer(s => { if (s.Version == 2) next.TrySetResult(s); })))
@@ -28,6 +36,14 @@ using (routes.Changes.Subscribe(new Observer(s => { if (s.Version == 2) next.Try
     await File.WriteAllTextAsync(path, """{"routes":["/a","/b"]}""");
     var applied = await next.Task.WaitAsync(TimeSpan.FromSeconds(30));
     Console.WriteLine($"reloaded: v{applied.Version} {string.Join(",", applied.Value.Routes)}");
+}
+
+for (var deadline = DateTime.UtcNow.AddSeconds(10); !token.HasChanged; await Task.Delay(10))
+{
+    if (DateTime.UtcNow > deadline)
+    {
+        throw new TimeoutException("the change token did not fire for version 2");
+    }
 }
 
 // Every source package's builder extension resolves from its package (built, not started: no servers here).

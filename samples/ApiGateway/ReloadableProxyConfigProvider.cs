@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
 using ReloadHandle;
@@ -7,27 +6,35 @@ using Yarp.ReverseProxy.Configuration;
 namespace ApiGateway;
 
 /// <summary>
-/// Feeds YARP from the routes handle: each applied snapshot becomes a new YARP configuration, swapped in the way
-/// YARP's own InMemoryConfigProvider does it. A rejected routes file never reaches this class, so YARP keeps the last
-/// good routes.
+/// Feeds YARP from the routes handle: each applied snapshot becomes a new YARP configuration whose change token is the
+/// handle's own (<see cref="ReloadableChangeTokenExtensions.GetChangeToken{T}"/>), so YARP asks again when a newer
+/// version goes live. A rejected routes file never reaches this class, so YARP keeps the last good routes.
 /// </summary>
-internal sealed class ReloadableProxyConfigProvider : IProxyConfigProvider, IDisposable
+internal sealed class ReloadableProxyConfigProvider(IReloadable<RouteTable> routes) : IProxyConfigProvider
 {
     /// <summary>Route metadata that records which routes version YARP matched a request against.</summary>
     public const string VersionKey = "config.routes.version";
 
-    private readonly IReloadable<RouteTable> _routes;
-    private readonly IDisposable _subscription;
-    private ProxyConfig _config;
+    private ProxyConfig? _config;
 
-    public ReloadableProxyConfigProvider(IReloadable<RouteTable> routes)
+    /// <summary>
+    /// The configuration of the live snapshot, built once per version. YARP loads its first one before the host
+    /// starts (see Gateway), and asks again each time the previous configuration's token fires.
+    /// </summary>
+    public IProxyConfig GetConfig()
     {
-        _routes = routes;
-        _config = new ProxyConfig(routes.Current); // YARP loads its first configuration before the host starts: see Gateway
-        _subscription = routes.Changes.Subscribe(Publish);
-    }
+        // The token first, then the snapshot: a version applied in between fires the token, so none is missed.
+        var changed = routes.GetChangeToken();
+        var snapshot = routes.Current;
+        var config = Volatile.Read(ref _config);
+        if (config is null || config.Version != snapshot.Version)
+        {
+            config = new ProxyConfig(snapshot, changed);
+            Volatile.Write(ref _config, config);
+        }
 
-    public IProxyConfig GetConfig() => Volatile.Read(ref _config);
+        return config;
+    }
 
     /// <summary>
     /// The routes snapshot that YARP matched <paramref name="route"/> from. YARP applies a new snapshot a moment after
@@ -37,47 +44,24 @@ internal sealed class ReloadableProxyConfigProvider : IProxyConfigProvider, IDis
     public Snapshot<RouteTable> SnapshotOf(RouteConfig route)
     {
         var version = long.Parse(route.Metadata![VersionKey], CultureInfo.InvariantCulture);
-        var current = _routes.Current;
-        return current.Version == version ? current : _routes.History.FirstOrDefault(s => s.Version == version) ?? current;
+        var current = routes.Current;
+        return current.Version == version ? current : routes.History.FirstOrDefault(s => s.Version == version) ?? current;
     }
 
-    public void Dispose() => _subscription.Dispose();
-
-    private void Publish(Snapshot<RouteTable> snapshot)
+    /// <summary>One routes snapshot in YARP's terms, with the handle's token for the next version.</summary>
+    private sealed class ProxyConfig(Snapshot<RouteTable> snapshot, IChangeToken changed) : IProxyConfig
     {
-        // Changes starts with the snapshot that is current when subscribing, which may be the one already published.
-        if (snapshot.Version > Volatile.Read(ref _config).Version)
-        {
-            Interlocked.Exchange(ref _config, new ProxyConfig(snapshot)).SignalChange();
-        }
-    }
+        private static readonly Func<Snapshot<RouteTable>, string> VersionText = s => s.Version.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>One routes snapshot in YARP's terms; its change token fires when a newer one replaces it.</summary>
-    [SuppressMessage("Reliability", "CA1001", Justification = "Cancelled, never disposed, like YARP's InMemoryConfig: YARP may still register on the token.")]
-    private sealed class ProxyConfig : IProxyConfig
-    {
-        private readonly CancellationTokenSource _changed = new();
+        public long Version { get; } = snapshot.Version;
 
-        public ProxyConfig(Snapshot<RouteTable> snapshot)
-        {
-            var version = snapshot.Version.ToString(CultureInfo.InvariantCulture);
-            Version = snapshot.Version;
-            RevisionId = version;
-            Routes = [.. snapshot.Value.ProxyRoutes.Select(route => route with { Metadata = new Dictionary<string, string> { [VersionKey] = version } })];
-            Clusters = snapshot.Value.ProxyClusters;
-            ChangeToken = new CancellationChangeToken(_changed.Token);
-        }
+        public string RevisionId { get; } = VersionText(snapshot);
 
-        public long Version { get; }
+        public IReadOnlyList<RouteConfig> Routes { get; } =
+            [.. snapshot.Value.ProxyRoutes.Select(route => route with { Metadata = new Dictionary<string, string> { [VersionKey] = VersionText(snapshot) } })];
 
-        public string RevisionId { get; }
+        public IReadOnlyList<ClusterConfig> Clusters { get; } = snapshot.Value.ProxyClusters;
 
-        public IReadOnlyList<RouteConfig> Routes { get; }
-
-        public IReadOnlyList<ClusterConfig> Clusters { get; }
-
-        public IChangeToken ChangeToken { get; }
-
-        public void SignalChange() => _changed.Cancel();
+        public IChangeToken ChangeToken { get; } = changed;
     }
 }

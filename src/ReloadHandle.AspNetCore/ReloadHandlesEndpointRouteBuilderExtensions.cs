@@ -59,8 +59,7 @@ public static class ReloadHandlesEndpointRouteBuilderExtensions
         group.AddEndpointFilter(SecurityHeaders);
 
         var page = new DashboardPage(catalog, "/" + pattern.Trim('/'), options.WritePolicy);
-        Func<HttpContext, Task<IResult>> render = page.RenderAsync;
-        group.MapGet("/", render);
+        group.MapGet("/", Task<IResult> (HttpContext context) => page.RenderAsync(context)); // a lambda the request delegate generator compiles
         DashboardAssets.Map(group);
 
         var api = group.MapGroup("/api");

@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ReloadHandle.Decoding;
 using ReloadHandle.Hosting.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ReloadHandle.Pipeline;
@@ -20,7 +22,7 @@ namespace ReloadHandle.Hosting;
 /// </summary>
 /// <typeparam name="T">The configuration type.</typeparam>
 /// <remarks>Arguments are checked at once, so a bad setting fails at registration rather than at start-up.</remarks>
-public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
+public sealed class ReloadableBuilder<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T> : IReloadHandleBuilder
     where T : class
 {
     private readonly ReloadableRegistration<T> _registration;
@@ -90,7 +92,7 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     /// <returns>This builder.</returns>
     [RequiresUnreferencedCode("Data annotations validation reads the members of T by reflection.")]
     public ReloadableBuilder<T> ValidateDataAnnotations() =>
-        Apply(b => b.Validate(new OptionsValidatorAdapter<T>(new DataAnnotationValidateOptions<T>(name: null), _registration.OptionsName)));
+        Apply(b => b.Validate(new OptionsValidatorAdapter<T>(new DataAnnotationValidateOptions<T>(name: null), _registration.OptionsName), "data annotations"));
 
     /// <inheritdoc cref="ReloadHandleBuilder{T}.Label" />
     public ReloadableBuilder<T> Label(Func<T, string?> selector) => Apply(b => b.Label(selector));
@@ -147,7 +149,21 @@ public sealed class ReloadableBuilder<T> : IReloadHandleBuilder
     /// <inheritdoc cref="ReloadHandleBuilder{T}.WithLastKnownGoodCache" />
     public ReloadableBuilder<T> WithLastKnownGoodCache(string path) => Apply(b => b.WithLastKnownGoodCache(path));
 
-    /// <summary>Configures the core builder directly, for settings this builder does not expose (a decoder, retry, drain timeout).</summary>
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.WithRetry(RetryOptions)" />
+    public ReloadableBuilder<T> WithRetry(RetryOptions retry)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        var copy = new RetryOptions { InitialDelay = retry.InitialDelay, MaxDelay = retry.MaxDelay };
+        return Apply(b => b.WithRetry(copy));
+    }
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.UseJson" />
+    public ReloadableBuilder<T> UseJson(JsonTypeInfo<T> typeInfo) => Apply(b => b.UseJson(typeInfo));
+
+    /// <inheritdoc cref="ReloadHandleBuilder{T}.UseDecoder" />
+    public ReloadableBuilder<T> UseDecoder(IPayloadDecoder<T> decoder) => Apply(b => b.UseDecoder(decoder));
+
+    /// <summary>Configures the core builder directly, for settings this builder does not expose (a drain timeout, a different clock).</summary>
     /// <param name="configure">Runs when the handle is built, after the steps registered before it.</param>
     /// <returns>This builder.</returns>
     public ReloadableBuilder<T> Configure(Action<ReloadHandleBuilder<T>> configure)

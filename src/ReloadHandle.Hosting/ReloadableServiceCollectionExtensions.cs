@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ReloadHandle;
 using ReloadHandle.Hosting;
 using ReloadHandle.Hosting.Internal;
@@ -29,7 +30,7 @@ public static class ReloadableServiceCollectionExtensions
     ///     .WithStartup(TimeSpan.FromSeconds(10));
     /// </code>
     /// </example>
-    public static ReloadableBuilder<T> AddReloadable<T>(this IServiceCollection services, string? name = null)
+    public static ReloadableBuilder<T> AddReloadable<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(this IServiceCollection services, string? name = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -75,15 +75,25 @@ public sealed class EtcdSourceOptions
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     internal void Validate(bool sharedClient, string what)
     {
+        var errors = Problems(sharedClient, static setting => setting);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Invalid etcd source options for {what}: {string.Join("; ", errors)}.");
+        }
+    }
+
+    /// <summary>Every problem, each setting named by <paramref name="name"/> (its property name, or its configuration path).</summary>
+    internal List<string> Problems(bool sharedClient, Func<string, string> name)
+    {
         var errors = new List<string>();
         if ((Username is null) != (Password is null))
         {
-            errors.Add("Username and Password must be set together");
+            errors.Add($"{name(Username is null ? nameof(Username) : nameof(Password))} must be set: Username and Password go together");
         }
 
         if (Username is not null && string.IsNullOrWhiteSpace(Username))
         {
-            errors.Add("Username must not be blank");
+            errors.Add($"{name(nameof(Username))} must not be blank");
         }
 
         if (sharedClient && (Username is not null || CaCertificate is not null || ClientCertificate is not null))
@@ -93,28 +103,24 @@ public sealed class EtcdSourceOptions
 
         if (ClientCertificate is not null && !ClientCertificate.HasPrivateKey)
         {
-            errors.Add("ClientCertificate has no private key");
+            errors.Add($"{name(nameof(ClientCertificate))} has no private key");
         }
 
         if (!Enum.IsDefined(PrefixLayout))
         {
-            errors.Add($"PrefixLayout {PrefixLayout} is not defined");
+            errors.Add($"{name(nameof(PrefixLayout))} {PrefixLayout} is not defined");
         }
 
         Positive(TokenRefreshInterval, nameof(TokenRefreshInterval));
         Positive(RequestTimeout, nameof(RequestTimeout));
         Positive(WatchIdleTimeout, nameof(WatchIdleTimeout));
+        return errors;
 
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException($"Invalid etcd source options for {what}: {string.Join("; ", errors)}.");
-        }
-
-        void Positive(TimeSpan value, string name)
+        void Positive(TimeSpan value, string setting)
         {
             if (value <= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan)
             {
-                errors.Add($"{name} must be positive and finite (got {value})");
+                errors.Add($"{name(setting)} must be positive and finite (got {value})");
             }
         }
     }

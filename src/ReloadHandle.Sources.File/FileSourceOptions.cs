@@ -72,31 +72,38 @@ public sealed class FileSourceOptions
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     internal void Validate(string? handleName, string path)
     {
-        var errors = new List<string>();
-        if (Debounce < TimeSpan.Zero)
-        {
-            errors.Add($"Debounce must not be negative (got {Debounce})");
-        }
-
-        if (PollInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"PollInterval must be positive (got {PollInterval})");
-        }
-
-        if (RescanInterval <= TimeSpan.Zero && RescanInterval != Timeout.InfiniteTimeSpan)
-        {
-            errors.Add($"RescanInterval must be positive or Timeout.InfiniteTimeSpan (got {RescanInterval})");
-        }
-
-        if (MaxFileBytes <= 0)
-        {
-            errors.Add($"MaxFileBytes must be positive (got {MaxFileBytes})");
-        }
-
+        var errors = Problems(static setting => setting);
         if (errors.Count > 0)
         {
             var handle = handleName is null ? string.Empty : $"Handle '{handleName}': ";
             throw new ArgumentException($"{handle}invalid file source options for {path}: {string.Join("; ", errors)}.");
         }
+    }
+
+    /// <summary>Every invalid setting, each named by <paramref name="name"/> (its property name, or its configuration path).</summary>
+    internal List<string> Problems(Func<string, string> name)
+    {
+        var errors = new List<string>();
+        if (Debounce < TimeSpan.Zero)
+        {
+            errors.Add($"{name(nameof(Debounce))} must not be negative (got {Debounce})");
+        }
+
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{name(nameof(PollInterval))} must be positive (got {PollInterval})");
+        }
+
+        if (RescanInterval <= TimeSpan.Zero && RescanInterval != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{name(nameof(RescanInterval))} must be positive or Timeout.InfiniteTimeSpan (got {RescanInterval})");
+        }
+
+        if (MaxFileBytes <= 0)
+        {
+            errors.Add($"{name(nameof(MaxFileBytes))} must be positive (got {MaxFileBytes})");
+        }
+
+        return errors;
     }
 }

@@ -104,39 +104,7 @@ public sealed class HttpSourceOptions
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     internal void Validate(string? handleName, string location)
     {
-        var errors = new List<string>();
-        if (Interval <= TimeSpan.Zero || Interval == System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            errors.Add(Invariant($"Interval must be positive and finite (got {Interval})"));
-        }
-
-        if (LongPollWait < TimeSpan.Zero || LongPollWait > TimeSpan.FromMinutes(10))
-        {
-            errors.Add(Invariant($"LongPollWait must be between 0 and 10 minutes (got {LongPollWait})"));
-        }
-
-        if (!(Jitter >= 0 && Jitter < 1))
-        {
-            errors.Add(Invariant($"Jitter must be at least 0 and less than 1 (got {Jitter})"));
-        }
-
-        if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            errors.Add(Invariant($"Timeout must be positive or Timeout.InfiniteTimeSpan (got {Timeout})"));
-        }
-
-        if (MaxBodyBytes <= 0)
-        {
-            errors.Add(Invariant($"MaxBodyBytes must be positive (got {MaxBodyBytes})"));
-        }
-
-        if (HttpClient is not null && MessageHandler is not null)
-        {
-            errors.Add("set HttpClient or MessageHandler, not both");
-        }
-
-
-        ValidateHeaders(errors);
+        var errors = Problems(static setting => setting);
         if (errors.Count > 0)
         {
             var handle = handleName is null ? string.Empty : $"Handle '{handleName}': ";
@@ -144,22 +112,61 @@ public sealed class HttpSourceOptions
         }
     }
 
-    private void ValidateHeaders(List<string> errors)
+    /// <summary>Every invalid setting, each named by <paramref name="name"/> (its property name, or its configuration path).</summary>
+    internal List<string> Problems(Func<string, string> name)
+    {
+        var errors = new List<string>();
+        if (Interval <= TimeSpan.Zero || Interval == System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            errors.Add(Invariant($"{name(nameof(Interval))} must be positive and finite (got {Interval})"));
+        }
+
+        if (LongPollWait < TimeSpan.Zero || LongPollWait > TimeSpan.FromMinutes(10))
+        {
+            errors.Add(Invariant($"{name(nameof(LongPollWait))} must be between 0 and 10 minutes (got {LongPollWait})"));
+        }
+
+        if (!(Jitter >= 0 && Jitter < 1))
+        {
+            errors.Add(Invariant($"{name(nameof(Jitter))} must be at least 0 and less than 1 (got {Jitter})"));
+        }
+
+        if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            errors.Add(Invariant($"{name(nameof(Timeout))} must be positive or Timeout.InfiniteTimeSpan (got {Timeout})"));
+        }
+
+        if (MaxBodyBytes <= 0)
+        {
+            errors.Add(Invariant($"{name(nameof(MaxBodyBytes))} must be positive (got {MaxBodyBytes})"));
+        }
+
+        if (HttpClient is not null && MessageHandler is not null)
+        {
+            errors.Add("set HttpClient or MessageHandler, not both");
+        }
+
+        ValidateHeaders(errors, name);
+        return errors;
+    }
+
+    private void ValidateHeaders(List<string> errors, Func<string, string> name)
     {
         using var probe = new HttpRequestMessage();
-        foreach (var (name, value) in Headers)
+        foreach (var (header, value) in Headers)
         {
-            if (ManagedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            var setting = name($"{nameof(Headers)}[{header}]");
+            if (ManagedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add($"Headers cannot set {name}: the source sends it from the last response's validators");
+                errors.Add($"{setting} cannot be set: the source sends {header} from the last response's validators");
             }
             else if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0)
             {
-                errors.Add($"Headers[{name}] must be a single line"); // never echo the value: it may be a token
+                errors.Add($"{setting} must be a single line"); // never echo the value: it may be a token
             }
-            else if (!probe.Headers.TryAddWithoutValidation(name, value))
+            else if (!probe.Headers.TryAddWithoutValidation(header, value))
             {
-                errors.Add($"Headers cannot send '{name}' on a request (an invalid name, or a content header)");
+                errors.Add($"{setting} cannot be sent on a request (an invalid name, or a content header)");
             }
         }
     }

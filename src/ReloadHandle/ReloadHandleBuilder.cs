@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -311,11 +310,22 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
     /// <param name="initialDelay">The upper bound of the first retry's delay (200 ms unless set).</param>
     /// <param name="maxDelay">The cap on every delay (30 s unless set).</param>
     /// <returns>This builder.</returns>
-    public ReloadHandleBuilder<T> WithRetry(TimeSpan initialDelay, TimeSpan maxDelay)
+    public ReloadHandleBuilder<T> WithRetry(TimeSpan initialDelay, TimeSpan maxDelay) =>
+        WithRetry(new RetryOptions { InitialDelay = initialDelay, MaxDelay = maxDelay });
+
+    /// <summary>
+    /// Sets how a failing source is retried, from options you built or bound from configuration
+    /// (<c>configuration.GetSection("Reload:Routes:Retry").Get&lt;RetryOptions&gt;()</c>). The values are copied.
+    /// </summary>
+    /// <param name="retry">The delays.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The delays do not satisfy 0 &lt; InitialDelay &lt;= MaxDelay.</exception>
+    public ReloadHandleBuilder<T> WithRetry(RetryOptions retry)
     {
-        Retry.InitialDelay = initialDelay;
-        Retry.MaxDelay = maxDelay;
-        Retry.Validate(Name);
+        ArgumentNullException.ThrowIfNull(retry);
+        retry.Validate(Name);
+        Retry.InitialDelay = retry.InitialDelay;
+        Retry.MaxDelay = retry.MaxDelay;
         return this;
     }
 
@@ -375,7 +385,7 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
         var settings = new HandleSettings<T>(
             Name,
             _sourceFactory,
-            Decoder ?? DefaultJson.Decoder,
+            Decoder ?? DefaultJsonDecoder<T>.For(Name),
             [.. _validators],
             PrepareStep,
             LabelSelector,
@@ -389,14 +399,5 @@ public sealed class ReloadHandleBuilder<T> : IReloadHandleBuilder
             Services,
             ProbationSettings);
         return new ReloadHandle<T>(settings);
-    }
-
-    /// <summary>One reflection-based JSON decoder per <typeparamref name="T"/>, shared by every handle that sets none:
-    /// its options are read-only, and sharing them shares System.Text.Json's metadata cache (about 8 KiB per handle).</summary>
-    private static class DefaultJson
-    {
-        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
-        [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reflection JSON is the documented default; UseJson(JsonTypeInfo) avoids it.")]
-        public static readonly JsonPayloadDecoder<T> Decoder = new();
     }
 }

@@ -60,6 +60,9 @@ public sealed class ReloadResult<T> : IReloadResult
     /// <summary>How long the attempt took.</summary>
     public TimeSpan Duration { get; }
 
+    /// <summary>The attempt's <c>error.type</c> (<see cref="ReloadTelemetry.ErrorTypes"/>) when rejected or failed; <see langword="null"/> otherwise.</summary>
+    internal string? ErrorType { get; init; }
+
     /// <inheritdoc />
     ISnapshot? IReloadResult.Snapshot => Current;
 

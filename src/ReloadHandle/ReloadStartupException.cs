@@ -37,4 +37,11 @@ public sealed class ReloadStartupException : Exception
 
     /// <summary>The handle that failed to start.</summary>
     public string HandleName { get; }
+
+    /// <summary>
+    /// Why, one entry per problem: the last candidate's errors (every validation error, as
+    /// <c>OptionsValidationException.Failures</c> lists them), or the source's reason when no candidate arrived.
+    /// Secrets are masked. The message joins them.
+    /// </summary>
+    public IReadOnlyList<string> Failures { get; init; } = [];
 }

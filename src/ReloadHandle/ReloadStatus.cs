@@ -6,22 +6,29 @@ namespace ReloadHandle;
 /// An immutable picture of a handle's health: its state, since when, and the last attempt.
 /// Read it from <see cref="IReloadable{T}.Status"/>; a new instance is published on every change.
 /// </summary>
-/// <param name="State">The handle's state.</param>
-/// <param name="Since">When the handle entered <paramref name="State"/>.</param>
-/// <param name="LastError">The error of the last unsuccessful attempt or source failure, with secrets removed; <see langword="null"/> when healthy.</param>
-/// <param name="LastAttemptAt">When the last reload attempt ended; <see langword="null"/> before the first.</param>
-/// <param name="LastOutcome">The outcome of the last reload attempt; <see langword="null"/> before the first.</param>
-/// <param name="LastAttemptRevision">The source revision of the last attempt (so a rejected revision can be reported as a NACK).</param>
-/// <param name="Source">The source's own status; <see langword="null"/> for a handle without a source.</param>
-public sealed record ReloadStatus(
-    HandleState State,
-    DateTimeOffset Since,
-    string? LastError,
-    DateTimeOffset? LastAttemptAt,
-    ReloadOutcome? LastOutcome,
-    string? LastAttemptRevision,
-    SourceStatus? Source)
+public sealed class ReloadStatus
 {
+    /// <summary>The handle's state.</summary>
+    public required HandleState State { get; init; }
+
+    /// <summary>When the handle entered <see cref="State"/>.</summary>
+    public required DateTimeOffset Since { get; init; }
+
+    /// <summary>The error of the last unsuccessful attempt or source failure, with secrets removed; <see langword="null"/> when healthy.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When the last reload attempt ended; <see langword="null"/> before the first.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>The outcome of the last reload attempt; <see langword="null"/> before the first.</summary>
+    public ReloadOutcome? LastOutcome { get; init; }
+
+    /// <summary>The source revision of the last attempt (so a rejected revision can be reported as a NACK).</summary>
+    public string? LastAttemptRevision { get; init; }
+
+    /// <summary>The source's own status; <see langword="null"/> for a handle without a source.</summary>
+    public SourceStatus? Source { get; init; }
+
     /// <summary>When the last attempt that applied or confirmed a value (outcome applied or unchanged) ended; <see langword="null"/> before the first.</summary>
     public DateTimeOffset? LastSuccessAt { get; init; }
 
@@ -30,4 +37,7 @@ public sealed record ReloadStatus(
     /// then); <see langword="null"/> when none waits.
     /// </summary>
     public string? Pending { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => LastError is null ? $"{State} since {Since:O}" : $"{State} since {Since:O}: {LastError}";
 }

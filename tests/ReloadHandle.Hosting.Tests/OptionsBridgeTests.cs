@@ -97,16 +97,21 @@ public class OptionsBridgeTests
     }
 
     [Fact]
-    public async Task ValidateOnStart_reads_before_the_start_up_gate_and_the_error_says_so()
+    public async Task ValidateOnStart_reads_through_the_start_up_gate()
     {
-        // The host runs ValidateOnStart's validators before any hosted service, so before handles start.
+        // The host runs ValidateOnStart's validators before any hosted service: their read starts the handle and
+        // waits for its first value, which the host's start then finds.
+        var source = new ManualSource(Json.Gateway("http://a", 1));
         using var host = TestHost.Build(s =>
         {
             s.AddOptions<Gateway>().Validate(g => g.TimeoutSeconds > 0, "the timeout must be positive").ValidateOnStart();
-            s.AddReloadable<Gateway>().FromSource(new ManualSource(Json.Gateway("http://a", 1))).BridgeToOptions();
+            s.AddReloadable<Gateway>().FromSource(source).BridgeToOptions();
         });
 
-        await host.Invoking(h => h.StartAsync()).Should().ThrowAsync<InvalidOperationException>()
-            .WithMessage("Handle 'Gateway' has no value yet*ValidateOnStart is not needed for a bridged type*");
+        await host.StartAsync().WaitAsync(Wait.Bound);
+
+        host.Services.GetRequiredService<IOptions<Gateway>>().Value.Upstream.Should().Be("http://a");
+        source.WatchCount.Should().Be(1);
+        await host.StopAsync();
     }
 }

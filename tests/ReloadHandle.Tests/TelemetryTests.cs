@@ -29,12 +29,12 @@ public class TelemetryTests
         applied.Kind.Should().Be(ActivityKind.Internal);
         applied.Source.Name.Should().Be("ReloadHandle");
         applied.GetTagItem("reload.handle").Should().Be(name);
-        applied.GetTagItem("reload.source").Should().Be("code");
+        applied.GetTagItem("reload.source.kind").Should().Be("code");
         applied.GetTagItem("reload.trigger").Should().Be("watch");
         applied.GetTagItem("reload.outcome").Should().Be("applied");
         applied.GetTagItem("reload.version").Should().Be(1L);
         applied.GetTagItem("reload.previous_version").Should().Be(0L);
-        applied.GetTagItem("reload.source_revision").Should().Be("r1");
+        applied.GetTagItem("reload.source.revision").Should().Be("r1");
         applied.GetTagItem("reload.content_hash").Should().Be(handle.Current.ContentHash);
         applied.Status.Should().Be(ActivityStatusCode.Unset, "a library never sets Ok");
         handle.Current.ReloadContext.Should().Be(applied.Context, "the snapshot records the span that applied it");

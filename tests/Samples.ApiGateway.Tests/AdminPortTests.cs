@@ -53,7 +53,7 @@ public sealed class AdminPortTests
     {
         await using var gateway = await TestGateway.StartAsync();
         await gateway.EditAsync(gateway.Routes, ReloadOutcome.Applied, "routes.json", Json.Routes(gateway.BlueUrl, gateway.GreenUrl, orders: "green"));
-        (await OrdersAsync(gateway)).Should().Be("green");
+        await UntilAsync(async () => await OrdersAsync(gateway) == "green", "YARP serving the edited routes"); // YARP applies a version a moment after the handle
 
         using var viewer = gateway.AdminClient("auditor");
         (await PostRollbackAsync(viewer)).StatusCode.Should().Be(HttpStatusCode.Forbidden);

@@ -18,14 +18,23 @@ public static class ReloadHandleHealthChecksBuilderExtensions
     /// <typeparam name="T">The configuration type.</typeparam>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The name given to <c>AddReloadable</c>; <see langword="null"/> for the handle injected without a key.</param>
+    /// <param name="failureStatus">The status reported while the handle has no value; <see cref="HealthStatus.Unhealthy"/> unless set.</param>
+    /// <param name="tags">Tags to filter checks by, such as <c>ready</c>.</param>
+    /// <param name="timeout">How long the check may run; none unless set (it reads the handle's status, so it returns at once).</param>
     /// <param name="staleAfter">
     /// Reports degraded when the last successful reload attempt (applied or unchanged) is older than this; none unless
     /// set. Meant for polling sources, which re-read on a schedule: a watching source makes no attempt while nothing
     /// changes, so a quiet but healthy file would look stale.
     /// </param>
-    /// <param name="tags">Tags to filter checks by, such as <c>ready</c>.</param>
     /// <returns>The builder.</returns>
-    public static IHealthChecksBuilder AddReloadHandleCheck<T>(this IHealthChecksBuilder builder, string? name = null, TimeSpan? staleAfter = null, IEnumerable<string>? tags = null)
+    /// <remarks>The parameters follow <c>AddCheck(name, check, failureStatus, tags, timeout)</c>; <paramref name="staleAfter"/> comes last.</remarks>
+    public static IHealthChecksBuilder AddReloadHandleCheck<T>(
+        this IHealthChecksBuilder builder,
+        string? name = null,
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null,
+        TimeSpan? timeout = null,
+        TimeSpan? staleAfter = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -34,13 +43,19 @@ public static class ReloadHandleHealthChecksBuilderExtensions
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(stale, TimeSpan.Zero, nameof(staleAfter));
         }
 
+        if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(timeout));
+        }
+
         return builder.Add(new HealthCheckRegistration(
             $"reload:{(string.IsNullOrEmpty(name) ? typeof(T).Name : name)}",
             services => new ReloadHandleHealthCheck<T>(
                 string.IsNullOrEmpty(name) ? services.GetRequiredService<IReloadable<T>>() : services.GetRequiredKeyedService<IReloadable<T>>(name),
                 staleAfter,
                 services.GetService<TimeProvider>() ?? TimeProvider.System),
-            failureStatus: null,
-            tags));
+            failureStatus,
+            tags,
+            timeout));
     }
 }

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Error, "Stopping reload handle {Handle} threw")]
     public static partial void StopFailed(ILogger logger, string handle, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Error, "An IOptionsMonitor<{Type}>.OnChange listener threw on version {Version} of reload handle {Handle}; it stays subscribed")]
+    public static partial void ListenerFailed(ILogger logger, string type, string handle, long version, Exception exception);
 }

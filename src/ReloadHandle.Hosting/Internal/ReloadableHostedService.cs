@@ -18,10 +18,7 @@ internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServ
     /// <summary>Starts the handles concurrently; each waits for its first valid value per its own start-up policy.</summary>
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        // OpenTelemetry's hosted service builds its providers in StartAsync, after this: build them now, so the
-        // first reload's span and metrics are recorded.
-        _ = services.GetService<TracerProvider>();
-        _ = services.GetService<MeterProvider>();
+        PrepareTelemetry(services);
 
         var starts = registry.Registrations.Select(registration => StartAsync(registration, cancellationToken)).ToArray();
         try
@@ -30,8 +27,10 @@ internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServ
         }
         catch (Exception) when (starts.Count(s => s.IsFaulted) > 1)
         {
+            // AggregateException's message adds each inner message in parentheses: name the handles here, once.
             var errors = starts.Where(s => s.IsFaulted).Select(s => s.Exception!.InnerException!).ToArray();
-            throw new AggregateException($"{errors.Length} reload handles failed to start: {string.Join("; ", errors.Select(e => e.Message))}", errors);
+            var names = errors.Select(e => e is ReloadStartupException { HandleName: { Length: > 0 } name } ? $"'{name}'" : e.GetType().Name);
+            throw new AggregateException($"{errors.Length} reload handles failed to start ({string.Join(", ", names)})", errors);
         }
     }
 
@@ -49,6 +48,16 @@ internal sealed class ReloadableHostedService(ReloadableRegistry registry, IServ
             var pending = started.Where((_, i) => !stops[i].IsCompleted).Select(r => r.HandleName);
             Log.StopTimedOut(_logger, string.Join(", ", pending));
         }
+    }
+
+    /// <summary>
+    /// OpenTelemetry's hosted service builds its providers in its StartAsync, after the handles start: build them
+    /// first, so the first reload's span and metrics are recorded.
+    /// </summary>
+    public static void PrepareTelemetry(IServiceProvider services)
+    {
+        _ = services.GetService<TracerProvider>();
+        _ = services.GetService<MeterProvider>();
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

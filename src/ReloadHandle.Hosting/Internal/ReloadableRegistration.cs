@@ -65,7 +65,8 @@ internal sealed class ReloadableRegistration<T>(string handleName, string option
 
         foreach (var validator in services.GetServices<IValidateOptions<T>>())
         {
-            builder.Validate(new OptionsValidatorAdapter<T>(validator, OptionsName));
+            var adapter = new OptionsValidatorAdapter<T>(validator, OptionsName);
+            builder.Validate(adapter, adapter.Description);
         }
 
         var handle = builder.Build();

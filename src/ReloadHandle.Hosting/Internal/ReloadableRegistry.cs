@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -66,7 +67,7 @@ internal sealed class ReloadableRegistry
     }
 
     /// <summary>Adds the options bridge for <typeparamref name="T"/> (once per type; closed registrations win over Options' open generic ones).</summary>
-    public void AddOptionsBridge<T>(IServiceCollection services, ReloadableRegistration<T> registration)
+    public void AddOptionsBridge<[DynamicallyAccessedMembers(OptionsTrimming.Members)] T>(IServiceCollection services, ReloadableRegistration<T> registration)
         where T : class
     {
         var first = !_registrations.OfType<ReloadableRegistration<T>>().Any(r => r.IsBridged);

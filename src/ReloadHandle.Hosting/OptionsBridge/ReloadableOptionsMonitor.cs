@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ReloadHandle.Hosting.Internal;
 
@@ -8,16 +12,33 @@ namespace ReloadHandle.Hosting.OptionsBridge;
 
 /// <summary>
 /// <see cref="IOptionsMonitor{TOptions}"/> over bridged handles: values are the handles' live snapshots, so a rejected
-/// reload changes nothing; listeners hear each applied version once, in version order.
+/// reload changes nothing; listeners hear each applied version once, in version order, and stay subscribed when they
+/// throw. <see cref="CurrentValue"/> reads the default name's handle, resolved once, so it costs two field reads.
 /// </summary>
-internal sealed class ReloadableOptionsMonitor<T>(ReloadableRegistry registry, IServiceProvider services) : IOptionsMonitor<T>
+internal sealed class ReloadableOptionsMonitor<[DynamicallyAccessedMembers(OptionsTrimming.Members)] T>(ReloadableRegistry registry, IServiceProvider services) : IOptionsMonitor<T>
     where T : class
 {
-    private readonly ConcurrentDictionary<string, ReloadHandle<T>> _handles = new(StringComparer.Ordinal);
+    private static readonly string TypeName = TypeNames.Of(typeof(T));
+    private readonly ConcurrentDictionary<string, Bridged> _handles = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = services.GetService<ILoggerFactory>()?.CreateLogger("ReloadHandle.Hosting") ?? NullLogger.Instance;
+    private Bridged? _default;
 
-    public T CurrentValue => Get(Options.DefaultName);
+    public T CurrentValue
+    {
+        get
+        {
+            // The hot path: the cached default handle and its live snapshot, no lookup by name.
+            if (_default is { } bridged && bridged.Handle.CurrentOrNull is { } snapshot)
+            {
+                return snapshot.Value;
+            }
 
-    public T Get(string? name) => ValueOf(Handle(name));
+            return Read(Options.DefaultName, $"IOptionsMonitor<{TypeName}>.CurrentValue");
+        }
+    }
+
+    public T Get(string? name) =>
+        string.IsNullOrEmpty(name) ? CurrentValue : Read(name, $"IOptionsMonitor<{TypeName}>.Get(\"{name}\")");
 
     public IDisposable OnChange(Action<T, string?> listener)
     {
@@ -28,27 +49,59 @@ internal sealed class ReloadableOptionsMonitor<T>(ReloadableRegistry registry, I
             var handle = registration.Resolve(services);
             var name = registration.OptionsName;
 
-            // Changes replays the current snapshot first: only versions newer than the one live now are changes.
-            var seen = handle.TryGetCurrent(out var current) ? current.Version : 0;
-            subscriptions.Add(handle.Changes.Where(s => s.Version > seen).Subscribe(s => listener(s.Value, name)));
+            // Changes replays the live snapshot first. Stock options never report the first value as a change, so a
+            // listener registered before the handle started hears versions after the first (version 1), and one
+            // registered later hears versions after the live one.
+            var seen = handle.TryGetCurrent(out var current) ? current.Version : 1;
+            subscriptions.Add(handle.Changes.Where(s => s.Version > seen).Subscribe(s => Notify(listener, s, name, handle.Name)));
         }
 
         return subscriptions;
     }
 
-    /// <summary>The bridged handle that serves options name <paramref name="name"/>.</summary>
-    internal ReloadHandle<T> Handle(string? name)
+    /// <summary>The bridged handle that serves options name <paramref name="name"/>, resolved once.</summary>
+    internal Bridged Handle(string? name)
     {
         name ??= Options.DefaultName;
-        return _handles.TryGetValue(name, out var handle)
-            ? handle
-            : _handles.GetOrAdd(name, registry.Find<T>(name, bridgedOnly: true).Resolve(services));
+        if (name.Length == 0 && _default is { } cached)
+        {
+            return cached;
+        }
+
+        var bridged = _handles.TryGetValue(name, out var known) ? known : _handles.GetOrAdd(name, Resolve(name));
+        if (name.Length == 0)
+        {
+            Volatile.Write(ref _default, bridged);
+        }
+
+        return bridged;
     }
 
-    internal static T ValueOf(ReloadHandle<T> handle) =>
-        handle.TryGetCurrent(out var snapshot)
-            ? snapshot.Value
-            : throw new InvalidOperationException(
-                $"Handle '{handle.Name}' has no value yet: IOptions<{typeof(T).Name}> was read before the host started it. " +
-                "The host's start-up gate validates the first value, so ValidateOnStart is not needed for a bridged type; outside a host, await the handle's StartAsync first.");
+    /// <summary>The value of the handle for <paramref name="name"/>; <paramref name="reader"/> names the read in errors.</summary>
+    internal T Read(string? name, string reader) => ValueOf(Handle(name), reader);
+
+    internal T ValueOf(Bridged bridged, string reader) =>
+        bridged.Handle.TryGetCurrent(out var snapshot) ? snapshot.Value : FirstRead.Wait(bridged.Handle, bridged.Registration, reader, services);
+
+    private Bridged Resolve(string name)
+    {
+        var registration = registry.Find<T>(name, bridgedOnly: true);
+        return new Bridged(registration.Resolve(services), registration);
+    }
+
+    // A listener that throws is logged and stays subscribed, as stock OnChange keeps calling it after a throw.
+    private void Notify(Action<T, string?> listener, Snapshot<T> snapshot, string name, string handleName)
+    {
+        try
+        {
+            listener(snapshot.Value, name);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Log.ListenerFailed(_logger, TypeName, handleName, snapshot.Version, exception);
+        }
+    }
+
+    /// <summary>A bridged handle and its registration (for its options name).</summary>
+    internal sealed record Bridged(ReloadHandle<T> Handle, ReloadableRegistration<T> Registration);
 }

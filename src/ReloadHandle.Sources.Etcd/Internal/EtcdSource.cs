@@ -42,6 +42,15 @@ internal sealed class EtcdSource : ISource
     /// <summary>The clock: the options' if set, else the owning handle's, else the system clock.</summary>
     internal TimeProvider Time => _time;
 
+    /// <summary>The options it was created with (tests read what configuration bound).</summary>
+    internal EtcdSourceOptions Options => _options;
+
+    /// <summary>The client it reads through.</summary>
+    internal EtcdClient Client => _client;
+
+    /// <summary>The key or prefix it watches.</summary>
+    internal EtcdTarget Target => _target;
+
     /// <summary>The watch streams this source uses (shared with every source on the same client).</summary>
     internal WatchHub Hub { get; }
 

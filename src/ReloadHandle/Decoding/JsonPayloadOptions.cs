@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -16,6 +17,9 @@ public static class JsonPayloadOptions
     /// JSON path), duplicate property names refused. Unknown properties are ignored.
     /// </summary>
     /// <returns>New, writable options: change what you need and pass them to <see cref="JsonPayloadDecoder{T}"/>.</returns>
+    /// <remarks>For reflection-based JSON. Trimmed and native AOT apps give a source-generated context the same settings
+    /// with <c>[JsonSourceGenerationOptions]</c> (<c>UseStringEnumConverter = true</c> for enums by name).</remarks>
+    [RequiresDynamicCode("JsonStringEnumConverter makes a converter per enum type at run time; native AOT apps use a source-generated context instead.")]
     public static JsonSerializerOptions CreateDefault() => new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,

@@ -28,8 +28,8 @@ internal sealed class StatusTracker
         _time = time;
         _hasValue = hasValue;
         var now = time.GetUtcNow();
-        _source = source is null ? null : new SourceStatus(source, SourceState.Connecting, now, null, 0);
-        _status = new ReloadStatus(HandleState.Initializing, now, null, null, null, null, _source);
+        _source = source is null ? null : new SourceStatus { Description = source, State = SourceState.Connecting, Since = now };
+        _status = new ReloadStatus { State = HandleState.Initializing, Since = now, Source = _source };
     }
 
     public ReloadStatus Current => Volatile.Read(ref _status);
@@ -45,19 +45,27 @@ internal sealed class StatusTracker
         {
             var previous = _source!;
             var since = previous.State == state ? previous.Since : _time.GetUtcNow();
-            Volatile.Write(ref _source, new SourceStatus(previous.Description, state, since, error, failures));
+            Volatile.Write(ref _source, new SourceStatus { Description = previous.Description, State = state, Since = since, LastError = error, ConsecutiveFailures = failures });
             Publish();
         }
     }
 
-    public void AttemptEnded(ReloadOutcome outcome, string? revision, string? error)
+    /// <summary>The errors of the last attempt (empty unless it was rejected or failed), for a start-up failure to list.</summary>
+    public IReadOnlyList<string> LastAttemptErrors { get; private set; } = [];
+
+    /// <summary>The (scrubbed) exception that ended the last attempt, if one did.</summary>
+    public Exception? LastAttemptException { get; private set; }
+
+    public void AttemptEnded(ReloadOutcome outcome, string? revision, IReadOnlyList<string> errors, Exception? exception)
     {
         lock (_gate)
         {
             _lastOutcome = outcome;
             _lastAttemptAt = _time.GetUtcNow();
             _lastAttemptRevision = revision;
-            _lastAttemptError = error;
+            _lastAttemptError = errors.Count == 0 ? null : string.Join("; ", errors);
+            LastAttemptErrors = errors;
+            LastAttemptException = exception;
             _loopFault = null; // the loop ran an attempt to its end: it is up again
             if (outcome is ReloadOutcome.Applied or ReloadOutcome.Unchanged)
             {
@@ -115,6 +123,17 @@ internal sealed class StatusTracker
 
         var error = _loopFault ?? (attemptFailed ? _lastAttemptError : sourceFailing ? source!.LastError : null);
         var since = _status.State == state ? _status.Since : _time.GetUtcNow();
-        Volatile.Write(ref _status, new ReloadStatus(state, since, error, _lastAttemptAt, _lastOutcome, _lastAttemptRevision, source) { LastSuccessAt = _lastSuccessAt, Pending = _pending });
+        Volatile.Write(ref _status, new ReloadStatus
+        {
+            State = state,
+            Since = since,
+            LastError = error,
+            LastAttemptAt = _lastAttemptAt,
+            LastOutcome = _lastOutcome,
+            LastAttemptRevision = _lastAttemptRevision,
+            Source = source,
+            LastSuccessAt = _lastSuccessAt,
+            Pending = _pending,
+        });
     }
 }

@@ -12,7 +12,7 @@ internal static class ValueDiff
 {
     public const int MaxChanges = 500;
     private const int MaxValueLength = 2_000;
-    private static readonly string MaskedJson = JsonSerializer.Serialize(SecretScrubber.Masked);
+    private static readonly string MaskedJson = $"\"{SecretScrubber.Masked}\""; // "***" as a JSON string: nothing to escape
 
     public static IReadOnlyList<ConfigChange> Between(ReadOnlyMemory<byte> before, ReadOnlyMemory<byte> after, string[] secrets)
     {
@@ -22,7 +22,7 @@ internal static class ValueDiff
             using var b = JsonDocument.Parse(after);
             var changes = new List<ConfigChange>();
             Compare(a.RootElement, b.RootElement, "$", changes, secrets);
-            return changes.ConvertAll(c => c with { Path = SecretScrubber.Mask(c.Path, secrets) }); // a dictionary keyed by a secret
+            return changes.ConvertAll(c => new ConfigChange(SecretScrubber.Mask(c.Path, secrets), c.Kind, c.Before, c.After)); // a dictionary keyed by a secret
         }
         catch (Exception notJson) when (notJson is not OutOfMemoryException)
         {

@@ -18,6 +18,9 @@ internal struct Evaluation<T>(Candidate<T> candidate)
 
     public ReadOnlyMemory<byte>? Payload { get; set; } = candidate.Payload;
 
+    /// <summary>The <c>error.type</c> of a refusal or failure (<see cref="ReloadTelemetry.ErrorTypes"/>); null while none.</summary>
+    public string? ErrorType { get; set; }
+
     /// <summary>True when the handle made <see cref="Value"/> (decoded or prepared it), so it owns it even if it never goes live.</summary>
     public bool Built { get; set; }
 }

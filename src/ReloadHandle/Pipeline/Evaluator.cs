@@ -14,6 +14,7 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         if (candidate.RefusedBecause is { } refusal)
         {
             e.Errors.Add(refusal);
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Refused;
             return ReloadOutcome.Rejected;
         }
 
@@ -26,12 +27,19 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         if (settings.Quarantine?.TryGet(e.Hash, out var quarantined) == true)
         {
             e.Errors.Add($"config id {ConfigIdentity.FromContentHash(e.Hash)} is quarantined: it failed probation at {quarantined.At:u} ({quarantined.Reason}); change the content, or clear the quarantine (ClearQuarantine)");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Quarantined;
             return ReloadOutcome.Rejected;
         }
 
         e.Decoded = e.Value;
         Validate(ref e);
-        return e.Errors.Count > 0 ? ReloadOutcome.Rejected : Prepare(ref e);
+        if (e.Errors.Count > 0)
+        {
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Validation;
+            return ReloadOutcome.Rejected;
+        }
+
+        return Prepare(ref e);
     }
 
     /// <summary>Null when the decoded value goes on to validation; otherwise the outcome (rejected, unchanged).</summary>
@@ -40,6 +48,7 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         if (bytes.Length > settings.MaxPayloadBytes)
         {
             e.Errors.Add(string.Create(CultureInfo.InvariantCulture, $"the payload is {bytes.Length:N0} bytes; the limit is {settings.MaxPayloadBytes:N0} bytes"));
+            e.ErrorType = ReloadTelemetry.ErrorTypes.PayloadTooLarge;
             return ReloadOutcome.Rejected;
         }
 
@@ -58,12 +67,14 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         {
             e.Exception = decodeError;
             e.Errors.Add($"the payload could not be decoded: {decodeError.Message}");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Decode;
             return ReloadOutcome.Rejected;
         }
 
         if (e.Value is null)
         {
             e.Errors.Add("the payload decoded to null");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Decode;
             return ReloadOutcome.Rejected;
         }
 
@@ -76,6 +87,7 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         if (e.Value is null)
         {
             e.Errors.Add("the candidate is null");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Validation;
             return ReloadOutcome.Rejected;
         }
 
@@ -124,12 +136,14 @@ internal sealed class Evaluator<T>(HandleSettings<T> settings)
         {
             e.Exception = prepareError;
             e.Errors.Add($"the prepare step threw {prepareError.GetType().Name}: {prepareError.Message}");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Prepare;
             return ReloadOutcome.Failed;
         }
 
         if (e.Value is null)
         {
             e.Errors.Add("the prepare step returned null");
+            e.ErrorType = ReloadTelemetry.ErrorTypes.Prepare;
             return ReloadOutcome.Failed;
         }
 

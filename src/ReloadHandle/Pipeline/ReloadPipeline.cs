@@ -163,6 +163,7 @@ internal sealed class ReloadPipeline<T> : IGroupMember
         var evaluation = mine.Evaluation;
         evaluation.Errors.Clear(); // the reasons it was pending were reported by its pending attempt
         evaluation.Errors.Add(reason);
+        evaluation.ErrorType = ReloadTelemetry.ErrorTypes.Group;
         var started = _settings.Time.GetTimestamp();
         var activity = StartSpan(mine.Candidate);
         if (evaluation.Built)
@@ -275,6 +276,7 @@ internal sealed class ReloadPipeline<T> : IGroupMember
             _guard.Elapsed(_settings.Time, started))
         {
             ConfigId = ConfigIdentity.FromContentHash(evaluation.Hash),
+            ErrorType = outcome is ReloadOutcome.Rejected or ReloadOutcome.Failed ? evaluation.ErrorType ?? ReloadTelemetry.ErrorTypes.Other : null,
         };
         Finish(result, candidate, activity, previous, applied, evaluation.Hash);
         return result;
@@ -285,7 +287,7 @@ internal sealed class ReloadPipeline<T> : IGroupMember
     private void Finish(ReloadResult<T> result, Candidate<T> candidate, Activity? activity, Snapshot<T>? previous, Snapshot<T>? applied, string? hash)
     {
         _guard.Run("recording the attempt", () => _recorder.Record(result, activity, previous, applied, hash, candidate));
-        _guard.Run("updating the status", () => _status.AttemptEnded(result.Outcome, candidate.Revision, result.Errors.Count == 0 ? null : string.Join("; ", result.Errors)));
+        _guard.Run("updating the status", () => _status.AttemptEnded(result.Outcome, candidate.Revision, result.Errors, result.Exception));
         _guard.Run("ending the reload span", () => activity?.Dispose());
         _guard.Run("notifying observers", () => _events.Publish(result, applied));
     }

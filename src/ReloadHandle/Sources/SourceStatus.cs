@@ -1,14 +1,25 @@
 namespace ReloadHandle.Sources;
 
-/// <summary>An immutable picture of a source's health.</summary>
-/// <param name="Description">The source.</param>
-/// <param name="State">Its state.</param>
-/// <param name="Since">When it entered <paramref name="State"/>.</param>
-/// <param name="LastError">The last failure, with secrets removed; <see langword="null"/> when healthy.</param>
-/// <param name="ConsecutiveFailures">How many attempts in a row have failed.</param>
-public sealed record SourceStatus(
-    SourceDescription Description,
-    SourceState State,
-    DateTimeOffset Since,
-    string? LastError,
-    int ConsecutiveFailures);
+/// <summary>An immutable picture of a source's health; a new instance is published on every change.</summary>
+public sealed class SourceStatus
+{
+    /// <summary>The source.</summary>
+    public required SourceDescription Description { get; init; }
+
+    /// <summary>Its state.</summary>
+    public required SourceState State { get; init; }
+
+    /// <summary>When it entered <see cref="State"/>.</summary>
+    public required DateTimeOffset Since { get; init; }
+
+    /// <summary>The last failure, with secrets removed; <see langword="null"/> when healthy.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>How many attempts in a row have failed.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => LastError is null
+        ? $"{Description}: {State} since {Since:O}"
+        : $"{Description}: {State} since {Since:O} ({ConsecutiveFailures} failures in a row): {LastError}";
+}

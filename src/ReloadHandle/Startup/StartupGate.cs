@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using ReloadHandle.Internal;
 using ReloadHandle.Pipeline;
@@ -48,7 +49,7 @@ internal sealed class StartupGate<T>(
             return;
         }
 
-        Log.WaitingForFirstValue(logger, settings.Name, sourceText, _policy.Timeout);
+        Log.WaitingForFirstValue(logger, settings.Name, sourceText, _policy.Timeout == Timeout.InfiniteTimeSpan ? "without a time limit" : $"up to {Seconds(_policy.Timeout)}");
         startLoop();
         try
         {
@@ -66,7 +67,7 @@ internal sealed class StartupGate<T>(
         switch (_policy.Fallback)
         {
             case StartupFallback.UseDefault:
-                Log.StartupFallback(logger, settings.Name, sourceText, _policy.Timeout, "default value");
+                Log.StartupFallback(logger, settings.Name, sourceText, Seconds(_policy.Timeout), "default value");
                 await EnsureStartedAsync(DefaultCandidate(), "its default value", reason, stopping).ConfigureAwait(false);
                 return;
             case StartupFallback.UseLastKnownGood:
@@ -86,7 +87,7 @@ internal sealed class StartupGate<T>(
                     throw Fail($"{reason}; and its last-known-good cache {cache.Path} is empty");
                 }
 
-                Log.StartupFallback(logger, settings.Name, sourceText, _policy.Timeout, "last-known-good cache");
+                Log.StartupFallback(logger, settings.Name, sourceText, Seconds(_policy.Timeout), "last-known-good cache");
                 var fromCache = Candidate<T>.ForPayload(cached, "cache", hash: null, ReloadTrigger.Cache) with { OnlyIfEmpty = true };
                 await EnsureStartedAsync(fromCache, $"its last-known-good cache {cache.Path}", reason, stopping).ConfigureAwait(false);
                 return;
@@ -102,14 +103,26 @@ internal sealed class StartupGate<T>(
         var result = await pipeline.RunAsync(candidate, stopping).ConfigureAwait(false);
         if (result.Current is null)
         {
-            throw Fail($"{reason}; and {what} was {result.Outcome.ToString().ToUpperInvariant()}: {string.Join("; ", result.Errors)}", result.Exception);
+            var failures = status.LastAttemptErrors.Concat(result.Errors.Select(e => $"{what}: {e}")).ToArray();
+            throw Fail($"{reason}; and {what} was {result.Outcome.ToString().ToUpperInvariant()}: {string.Join("; ", result.Errors)}", result.Exception ?? status.LastAttemptException, failures);
         }
     }
 
-    private ReloadStartupException Fail(string reason, Exception? inner = null)
+    /// <summary>
+    /// The exception for a start that got no value: its message joins every reason; <see cref="ReloadStartupException.Failures"/>
+    /// lists the last candidate's errors one by one (or the source's reason); its inner exception is what ended the
+    /// last attempt (scrubbed), if anything threw.
+    /// </summary>
+    private ReloadStartupException Fail(string reason, Exception? inner = null, IReadOnlyList<string>? failures = null)
     {
         status.StartupFailed();
-        var timeout = _policy.Timeout == Timeout.InfiniteTimeSpan ? "the start-up wait" : $"{_policy.Timeout.TotalSeconds:0.###} s";
-        return new ReloadStartupException(settings.Name, $"Handle '{settings.Name}' got no valid value from {sourceText} within {timeout}: {reason.TrimEnd('.')}.", inner);
+        var timeout = _policy.Timeout == Timeout.InfiniteTimeSpan ? "the start-up wait" : Seconds(_policy.Timeout);
+        var listed = failures ?? (status.LastAttemptErrors.Count > 0 ? status.LastAttemptErrors : [reason]);
+        return new ReloadStartupException(settings.Name, $"Handle '{settings.Name}' got no valid value from {sourceText} within {timeout}: {reason.TrimEnd('.', ' ')}.", inner ?? status.LastAttemptException)
+        {
+            Failures = [.. listed.Select(f => f.TrimEnd('.', ' '))],
+        };
     }
+
+    private static string Seconds(TimeSpan timeout) => string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.###} s");
 }

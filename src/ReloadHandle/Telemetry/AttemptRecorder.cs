@@ -41,15 +41,22 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
     public void Record(ReloadResult<T> result, Activity? activity, Snapshot<T>? previous, Snapshot<T>? applied, string? hash, in Candidate<T> candidate)
     {
         var outcome = OutcomeName(result.Outcome);
-        ReloadDiagnostics.Attempts.Add(
-            1,
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, handleName),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Trigger, TriggerName(result.Trigger)));
-        ReloadDiagnostics.Duration.Record(
-            result.Duration.TotalSeconds,
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, handleName),
-            new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome));
+        var handle = new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Handle, handleName);
+        var outcomeTag = new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Outcome, outcome);
+        var trigger = new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.Trigger, TriggerName(result.Trigger));
+        if (result.ErrorType is { } errorType)
+        {
+            // error.type only where the attempt ended in error, as OpenTelemetry's conventions ask.
+            var error = new KeyValuePair<string, object?>(ReloadTelemetry.Attributes.ErrorType, errorType);
+            ReloadDiagnostics.Attempts.Add(1, handle, outcomeTag, trigger, error);
+            ReloadDiagnostics.Duration.Record(result.Duration.TotalSeconds, handle, outcomeTag, error);
+        }
+        else
+        {
+            ReloadDiagnostics.Attempts.Add(1, handle, outcomeTag, trigger);
+            ReloadDiagnostics.Duration.Record(result.Duration.TotalSeconds, handle, outcomeTag);
+        }
+
         if (activity is not null)
         {
             TagSpan(activity, result, previous, hash, candidate.Revision);
@@ -75,6 +82,7 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         }
 
         activity.SetTag(ReloadTelemetry.Attributes.ErrorCount, result.Errors.Count);
+        activity.SetTag(ReloadTelemetry.Attributes.ErrorType, result.ErrorType);
         foreach (var error in result.Errors)
         {
             activity.AddEvent(new ActivityEvent(ReloadTelemetry.ValidationErrorEvent, tags: new ActivityTagsCollection { [ReloadTelemetry.Attributes.ErrorMessage] = error }));
@@ -143,5 +151,4 @@ internal sealed class AttemptRecorder<T>(string handleName, SourceDescription so
         ReloadTrigger.Probation => "probation",
         _ => "cache",
     };
-
 }

@@ -39,7 +39,7 @@ internal static partial class Log
     public static partial void CacheWriteFailed(ILogger logger, string handle, string path, Exception exception);
 
     [LoggerMessage(12, LogLevel.Warning, "Handle {Handle} got no valid value from {Source} within {Timeout}; starting from its {Fallback}")]
-    public static partial void StartupFallback(ILogger logger, string handle, string source, TimeSpan timeout, string fallback);
+    public static partial void StartupFallback(ILogger logger, string handle, string source, string timeout, string fallback);
 
     [LoggerMessage(13, LogLevel.Error, "Disposing source {Source} of {Handle} threw")]
     public static partial void SourceDisposeFailed(ILogger logger, string source, string handle, Exception exception);
@@ -65,6 +65,6 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "The probation check of {Handle} version {Version} threw; it counts as no verdict")]
     public static partial void ProbationCheckFailed(ILogger logger, string handle, long version, Exception exception);
 
-    [LoggerMessage(17, LogLevel.Information, "Handle {Handle} is waiting up to {Timeout} for its first valid value from {Source}")]
-    public static partial void WaitingForFirstValue(ILogger logger, string handle, string source, TimeSpan timeout);
+    [LoggerMessage(17, LogLevel.Information, "Handle {Handle} is waiting {Timeout} for its first valid value from {Source}")]
+    public static partial void WaitingForFirstValue(ILogger logger, string handle, string source, string timeout);
 }

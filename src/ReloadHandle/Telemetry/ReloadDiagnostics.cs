@@ -40,8 +40,12 @@ internal static class ReloadDiagnostics
     public static readonly Counter<long> Probations = Meter.CreateCounter<long>(
         ReloadTelemetry.Instruments.Probations, "{probation}", "Probations, by handle and outcome (passed, failed, superseded).");
 
-    public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
-        ReloadTelemetry.Instruments.Duration, "s", "Duration of reload attempts (decode, validate, prepare, swap).");
+    public static readonly Histogram<double> Duration = Meter.CreateHistogram(
+        ReloadTelemetry.Instruments.Duration,
+        "s",
+        "Duration of reload attempts (decode, validate, prepare, swap).",
+        tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = ReloadTelemetry.DurationBucketBoundaries });
 
     static ReloadDiagnostics()
     {

@@ -29,7 +29,7 @@ public static class ReloadTelemetry
         public const string Handle = "reload.handle";
 
         /// <summary>The kind of source (<c>file</c>, <c>http</c>, <c>etcd</c>, <c>consul</c>, …, or <c>code</c>).</summary>
-        public const string Source = "reload.source";
+        public const string Source = "reload.source.kind";
 
         /// <summary>Where the source reads from, without credentials.</summary>
         public const string SourceLocation = "reload.source.location";
@@ -47,7 +47,7 @@ public static class ReloadTelemetry
         public const string PreviousVersion = "reload.previous_version";
 
         /// <summary>The source's revision of the candidate.</summary>
-        public const string SourceRevision = "reload.source_revision";
+        public const string SourceRevision = "reload.source.revision";
 
         /// <summary>Lower-case hex SHA-256 of the candidate's payload.</summary>
         public const string ContentHash = "reload.content_hash";
@@ -64,8 +64,14 @@ public static class ReloadTelemetry
         /// <summary>How many source changes were coalesced into the attempt.</summary>
         public const string CoalescedChanges = "reload.coalesced_changes";
 
-        /// <summary>The number of validation errors.</summary>
-        public const string ErrorCount = "reload.error_count";
+        /// <summary>The number of errors, on rejected and failed attempts.</summary>
+        public const string ErrorCount = "reload.error.count";
+
+        /// <summary>
+        /// OpenTelemetry's <c>error.type</c>, on the span and the attempt and duration metrics of rejected and failed
+        /// attempts: a low-cardinality class of what went wrong (see <see cref="ErrorTypes"/>).
+        /// </summary>
+        public const string ErrorType = "error.type";
 
         /// <summary>On a <see cref="ValidationErrorEvent"/>: the error message, with secrets removed.</summary>
         public const string ErrorMessage = "reload.error.message";
@@ -74,7 +80,7 @@ public static class ReloadTelemetry
         public const string ProbationOutcome = "reload.probation.outcome";
 
         /// <summary>The reload group's name, on a <see cref="GroupSpanName"/> span.</summary>
-        public const string Group = "reload.group";
+        public const string Group = "reload.group.name";
 
         /// <summary>The group's version after the step.</summary>
         public const string GroupVersion = "reload.group.version";
@@ -85,6 +91,46 @@ public static class ReloadTelemetry
         /// <summary>The state of a source, on the <see cref="Instruments.SourceState"/> gauge.</summary>
         public const string SourceState = "reload.source.state";
     }
+
+    /// <summary>
+    /// The values of <see cref="Attributes.ErrorType"/>: the step that refused or failed the candidate. Each is a fixed
+    /// word, so a metric tagged with it stays low-cardinality.
+    /// </summary>
+    public static class ErrorTypes
+    {
+        /// <summary>Refused before decoding: the source holds no configuration, a rollback target is not in history, or probation refused it.</summary>
+        public const string Refused = "refused";
+
+        /// <summary>The payload exceeded the handle's size limit.</summary>
+        public const string PayloadTooLarge = "payload_too_large";
+
+        /// <summary>The payload did not decode (not UTF-8, not JSON, a type mismatch, a null where the type has none) or decoded to null.</summary>
+        public const string Decode = "decode";
+
+        /// <summary>A validator reported errors or threw (or a value applied by code was null).</summary>
+        public const string Validation = "validation";
+
+        /// <summary>The content failed probation earlier and is quarantined.</summary>
+        public const string Quarantined = "quarantined";
+
+        /// <summary>The prepare step threw or returned null.</summary>
+        public const string Prepare = "prepare";
+
+        /// <summary>A reload group refused the candidate (its partner's change did not come in time, or they are invalid together).</summary>
+        public const string Group = "group";
+
+        /// <summary>OpenTelemetry's fallback value, for an error of no other class.</summary>
+        public const string Other = "_OTHER";
+    }
+
+    /// <summary>
+    /// The explicit bucket boundaries, in seconds, advised for the <see cref="Instruments.Duration"/> histogram:
+    /// 10 µs to 10 s. A reload is typically a few microseconds to a few milliseconds, so the SDK's default
+    /// boundaries (0, 5, 10, 25… seconds, made for requests) would put every reload in the first bucket. A view
+    /// configured in the SDK overrides them.
+    /// </summary>
+    public static IReadOnlyList<double> DurationBucketBoundaries { get; } =
+        [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The span event recorded once per validation error.</summary>
     public const string ValidationErrorEvent = "reload.validation_error";
