@@ -130,12 +130,19 @@ public sealed class GroupInterleavingTests
         var group = new ReloadGroupBuilder("stress").Add(models).Add(keys).Validate(g => (g.Get(models).Set & ~g.Get(keys).Set) == 0, "keys for routes").Build();
         await Task.WhenAll(models.ApplyChangeAsync(Json(1)), keys.ApplyChangeAsync(Json(15)));
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        using var started = new CountdownEvent(2);
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
+            () =>
         {
             var leases = 0;
             while (!stop.IsCancellationRequested)
             {
                 using var lease = group.Lease();
+                if (leases == 0)
+                {
+                    started.Signal(); // the writes begin once every reader holds leases
+                }
+
                 if (lease.Snapshot.Get(models).Value.Disposals != 0 || lease.Snapshot.Get(keys).Value.Disposals != 0)
                 {
                     throw new InvalidOperationException("a leased member was disposed");
@@ -145,7 +152,9 @@ public sealed class GroupInterleavingTests
             }
 
             return leases;
-        })).ToArray();
+        },
+            TaskCreationOptions.LongRunning)).ToArray();
+        started.Wait(Wait.Timeout).Should().BeTrue("both readers start");
 
         for (var i = 0; i < 2_000; i++)
         {
