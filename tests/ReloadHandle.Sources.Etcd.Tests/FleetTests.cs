@@ -79,6 +79,31 @@ public sealed class FleetTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task An_instance_whose_lease_was_lost_reports_again_under_a_new_lease()
+    {
+        // Found by the fleet harness: 20 busy processes missed their keep-alives, etcd expired the leases, and every
+        // instance vanished from the fleet view until its next reload (a deploy gate would have waited for ever).
+        var key = EtcdFixture.UniqueKey("fleet-relet");
+        var statusPrefix = EtcdFixture.UniqueKey("status") + "/";
+        await etcd.Client.SetAsync(key, "{\"rps\":1}");
+        await using var handle = await StartAsync("limits", key, maxRps: 10);
+        await using var reporter = EtcdFleetReporter.Start(etcd.Client, handle, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "survivor"; });
+        await WaitForViewAsync("limits", statusPrefix, null, v => v.Instances.Count == 1, "the instance should report");
+        var lost = (await etcd.Client.GetRangeAsync(statusPrefix)).Kvs.Single().Lease;
+
+        // What etcd does to a lease whose keep-alives stopped arriving: the lease and every key on it go.
+        await etcd.Client.LeaseRevokeAsync(new Etcdserverpb.LeaseRevokeRequest { ID = lost });
+
+        await Waits.UntilAsync(
+            () => etcd.Client.GetRange(statusPrefix).Kvs is [{ Lease: var lease }] && lease != 0 && lease != lost,
+            () => "the entry should be written again under a new lease");
+
+        // And the instance goes on reporting: the next change is acknowledged in the view.
+        var next = await etcd.Client.PutAsync(new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(key), Value = Google.Protobuf.ByteString.CopyFromUtf8("{\"rps\":2}") });
+        await WaitForViewAsync("limits", statusPrefix, next.Header.Revision, v => v.IsConverged && v.Instances.Count == 1, "the next change should be acknowledged");
+    }
+
+    [Fact]
     public async Task A_state_change_without_an_attempt_is_reported_within_a_lease_period()
     {
         var key = EtcdFixture.UniqueKey("fleet-outage");

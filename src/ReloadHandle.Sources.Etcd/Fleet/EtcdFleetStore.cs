@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -10,9 +11,11 @@ namespace ReloadHandle.Sources.Etcd;
 /// <summary>
 /// The fleet in etcd: each entry is the key <c>&lt;status prefix&gt;&lt;handle&gt;/&lt;instance&gt;</c> holding the
 /// entry's JSON, written with a lease this store keeps alive, so an instance that dies disappears one lease TTL later
-/// and a graceful stop (revoking the lease) removes it at once.
+/// and a graceful stop (revoking the lease) removes it at once. When the lease is lost while the instance lives (its
+/// keep-alives did not reach etcd within the TTL: a partition, an overloaded host), the store takes a new lease and
+/// writes every entry it holds again, so the instance reappears without waiting for its next reload.
 /// </summary>
-/// <remarks>Use one store per instance (the lease is the instance's). Reading needs no lease.</remarks>
+/// <remarks>Use one store per instance (the lease is the instance's). Reading needs no lease. Thread-safe.</remarks>
 public sealed class EtcdFleetStore : IFleetStore
 {
     private readonly EtcdClient _client;
@@ -20,7 +23,9 @@ public sealed class EtcdFleetStore : IFleetStore
     private readonly Metadata? _headers;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _grant = new(1, 1);
+    private readonly ConcurrentDictionary<string, FleetEntry> _published = new(StringComparer.Ordinal);
     private Task _keepAlive = Task.CompletedTask;
+    private bool _keepingAlive; // under _grant: whether the keep-alive loop runs (it may be about to end)
     private long _leaseId;
     private int _disposed;
 
@@ -51,6 +56,12 @@ public sealed class EtcdFleetStore : IFleetStore
     public async Task PublishAsync(FleetEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        _published[KeyOf(entry.Handle, entry.Instance)] = entry; // before the put: a lease lost meanwhile re-sends it
+        await PutAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PutAsync(FleetEntry entry, CancellationToken cancellationToken)
+    {
         var lease = await LeaseAsync(cancellationToken).ConfigureAwait(false);
         var key = ByteString.CopyFromUtf8(KeyOf(entry.Handle, entry.Instance));
         var value = ByteString.CopyFrom(FleetJson.Serialize(entry));
@@ -68,6 +79,7 @@ public sealed class EtcdFleetStore : IFleetStore
     /// <inheritdoc />
     public async Task RemoveAsync(string handleName, string instance, CancellationToken cancellationToken)
     {
+        _published.TryRemove(KeyOf(handleName, instance), out _);
         var key = ByteString.CopyFromUtf8(KeyOf(handleName, instance));
         await EtcdCall.RunAsync(_client, $"delete of the fleet entry {key.ToStringUtf8()}", t => _client.DeleteAsync(new DeleteRangeRequest { Key = key }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
@@ -137,8 +149,9 @@ public sealed class EtcdFleetStore : IFleetStore
                 _options.TimeProvider,
                 cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _leaseId, response.ID);
-            if (_keepAlive.IsCompleted)
+            if (!_keepingAlive)
             {
+                _keepingAlive = true;
                 _keepAlive = Task.Run(KeepAliveLoopAsync, CancellationToken.None);
             }
 
@@ -153,14 +166,20 @@ public sealed class EtcdFleetStore : IFleetStore
     private async Task KeepAliveLoopAsync()
     {
         var token = _stop.Token;
-        while (!token.IsCancellationRequested && Interlocked.Read(ref _leaseId) is var lease and not 0)
+        while (!token.IsCancellationRequested)
         {
             try
             {
-                // Returns when etcd says the lease is gone (expired while we were cut off): the next write takes a new one.
-                await _client.LeaseKeepAlive(lease, token).ConfigureAwait(false);
-                Interlocked.CompareExchange(ref _leaseId, 0, lease);
-                return;
+                if (Interlocked.Read(ref _leaseId) is var lease and not 0)
+                {
+                    // Returns when etcd says the lease is gone (expired while we were cut off).
+                    await _client.LeaseKeepAlive(lease, token).ConfigureAwait(false);
+                    Interlocked.CompareExchange(ref _leaseId, 0, lease);
+                }
+                else if (!await RepublishAsync(token).ConfigureAwait(false))
+                {
+                    return; // nothing to keep alive: the next publish takes a lease and starts the loop again
+                }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -171,5 +190,39 @@ public sealed class EtcdFleetStore : IFleetStore
                 await Task.Delay(TimeSpan.FromSeconds(1), _options.TimeProvider, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+
+    // The lease is gone and with it every entry: write them again under a new one (PutAsync takes it). An entry the
+    // reporter replaced during the put is written again, so an older one never overwrites a newer one for good.
+    // Returns false, with the loop marked stopped, when there is nothing to write.
+    private async Task<bool> RepublishAsync(CancellationToken token)
+    {
+        await _grant.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            if (_published.IsEmpty && Interlocked.Read(ref _leaseId) == 0)
+            {
+                _keepingAlive = false;
+                return false;
+            }
+        }
+        finally
+        {
+            _grant.Release();
+        }
+
+        foreach (var key in _published.Keys)
+        {
+            while (_published.TryGetValue(key, out var entry))
+            {
+                await PutAsync(entry, token).ConfigureAwait(false);
+                if (!_published.TryGetValue(key, out var now) || ReferenceEquals(now, entry))
+                {
+                    break;
+                }
+            }
+        }
+
+        return true;
     }
 }
