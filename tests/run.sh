@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test in the repository. Installs what the tests need when it is missing
 # (Debian's etcd-server and etcd-client for the etcd adapter's real-server tests, chromium and
-# chromium-driver for the dashboard's browser tests), builds the solution,
+# chromium-driver for the dashboard's browser tests, wrk for .ci/run's gateway overhead smoke), builds the solution,
 # runs every test project with TRX results in artifacts/test-results, and prints one
 # line: "tests: N passed, N failed". Extra arguments go to each `dotnet test`.
 set -euo pipefail
@@ -27,6 +27,7 @@ install_when_missing etcd "the etcd adapter tests" etcd-server etcd-client
 install_when_missing etcdctl "the etcd adapter tests" etcd-server etcd-client
 install_when_missing chromedriver "the dashboard's browser tests" chromium chromium-driver
 install_when_missing chromium "the dashboard's browser tests" chromium chromium-driver
+install_when_missing wrk "the gateway overhead smoke in .ci/run" wrk
 
 results="artifacts/test-results"
 rm -rf "$results"

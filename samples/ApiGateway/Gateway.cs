@@ -14,7 +14,8 @@ namespace ApiGateway;
 /// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
 /// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
 /// <param name="AdminUrls">Where the admin port listens (the dashboard and admin API, users in admins.json); none when null.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null);
+/// <param name="Https">HTTPS endpoints with a reloadable certificate (see <see cref="HttpsEndpoint"/>); none when null.</param>
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null, GatewayHttps? Https = null);
 
 /// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health, and the admin port.</summary>
 internal static class Gateway
@@ -25,7 +26,11 @@ internal static class Gateway
         var admin = options.AdminUrls is { } adminUrls
             ? AdminPort.Add(builder, options.ConfigDirectory, options.Urls, adminUrls, "API gateway")
             : null;
-        if (admin is null)
+        if (options.Https is { } https)
+        {
+            HttpsEndpoint.Add(builder, https, httpUrls: admin is null ? options.Urls : null); // the admin port listens on Urls itself
+        }
+        else if (admin is null)
         {
             builder.WebHost.UseUrls(options.Urls);
         }

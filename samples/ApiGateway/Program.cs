@@ -4,6 +4,7 @@
 //   dotnet run --project samples/ApiGateway -- --config <dir>          gateway on <dir>/routes.json, limits.json, keys.json
 //        [--urls http://127.0.0.1:8080] [--admin-urls http://127.0.0.1:8081] [--otel-console]
 //        --admin-urls opens the admin port: the dashboard at /reload/, users and roles in <dir>/admins.json
+//        [--https-urls https://127.0.0.1:8443 --certificate <dir>]   HTTPS, the certificate reloading from <dir> (HttpsEndpoint.cs)
 //        [--routes-etcd <endpoints> [--routes-key <key>] [--instance <id>] [--max-routes <n>] [--span-file <path>]]
 //                                                                    routes from etcd, as one instance of a fleet (FleetMember.cs)
 using ApiGateway;
@@ -19,12 +20,19 @@ if (Option("--config") is not { } configDirectory)
     return 2;
 }
 
+if (Option("--https-urls") is not null && Option("--certificate") is null)
+{
+    Console.Error.WriteLine("--https-urls needs --certificate <dir>: a directory with fullchain.pem and privkey.pem, tls.crt and tls.key, or cert.pem and key.pem");
+    return 2;
+}
+
 var app = await Gateway.BuildAsync(new GatewayOptions(
     Path.GetFullPath(configDirectory),
     Option("--urls") ?? "http://127.0.0.1:8080",
     ConsoleTracing: args.Contains("--otel-console"),
     Fleet: FleetMember.FromArgs(Option),
-    AdminUrls: Option("--admin-urls")));
+    AdminUrls: Option("--admin-urls"),
+    Https: Option("--https-urls") is { } httpsUrls ? new GatewayHttps(httpsUrls, Option("--certificate")!) : null));
 await app.RunAsync();
 return 0;
 
