@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using ReloadHandle;
+using Samples.Admin;
 
 namespace ApiGateway;
 
@@ -46,14 +47,14 @@ internal static class HttpsEndpoint
         {
             var certificates = kestrel.ApplicationServices.GetRequiredService<IReloadable<ServerCertificate>>();
             var handshake = new TlsHandshakeCallbackOptions { OnConnection = context => OnHandshake(certificates, context) };
-            foreach (var url in Split(httpUrls))
+            foreach (var url in KestrelListen.Split(httpUrls))
             {
-                Listen(kestrel, url, "http", _ => { });
+                KestrelListen.Url(kestrel, url, "http", _ => { });
             }
 
-            foreach (var url in Split(https.Urls))
+            foreach (var url in KestrelListen.Split(https.Urls))
             {
-                Listen(kestrel, url, "https", listener => listener.UseHttps(handshake));
+                KestrelListen.Url(kestrel, url, "https", listener => listener.UseHttps(handshake));
             }
         });
     }
@@ -77,35 +78,5 @@ internal static class HttpsEndpoint
 
         // A new options object per handshake: Kestrel adds its ALPN protocols to it.
         return ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = lease.Value.Context });
-    }
-
-    private static string[] Split(string? urls) =>
-        urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-
-    private static void Listen(KestrelServerOptions kestrel, string url, string scheme, Action<ListenOptions> configure)
-    {
-        var address = BindingAddress.Parse(url);
-        if (!string.Equals(address.Scheme, scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"'{url}': expected an {scheme}:// URL here");
-        }
-
-        var host = address.Host.Trim('[', ']');
-        if (host == "localhost")
-        {
-            kestrel.ListenLocalhost(address.Port, configure);
-        }
-        else if (host is "*" or "+")
-        {
-            kestrel.ListenAnyIP(address.Port, configure);
-        }
-        else if (IPAddress.TryParse(host, out var ip))
-        {
-            kestrel.Listen(ip, address.Port, configure);
-        }
-        else
-        {
-            throw new ArgumentException($"'{url}': give an IP address, localhost or * as the host");
-        }
     }
 }

@@ -37,14 +37,14 @@ internal sealed class AdminPort
         var port = new AdminPort(title);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            foreach (var url in Split(publicUrls))
+            foreach (var url in KestrelListen.Split(publicUrls))
             {
-                Listen(kestrel, url, _ => { });
+                KestrelListen.Url(kestrel, url, "http", _ => { });
             }
 
-            foreach (var url in Split(adminUrls))
+            foreach (var url in KestrelListen.Split(adminUrls))
             {
-                Listen(kestrel, url, listener =>
+                KestrelListen.Url(kestrel, url, "http", listener =>
                 {
                     port._listeners.Add(listener);
                     listener.Use(next => connection =>
@@ -93,35 +93,5 @@ internal sealed class AdminPort
             o.WritePolicy = AdminRoles.OperatorPolicy;
             o.Title = Title;
         }).RequireAuthorization(AdminRoles.ViewerPolicy);
-    }
-
-    private static string[] Split(string urls) =>
-        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static void Listen(KestrelServerOptions kestrel, string url, Action<ListenOptions> configure)
-    {
-        var address = BindingAddress.Parse(url);
-        if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"'{url}': the sample listens on http only; put a TLS proxy in front of it.");
-        }
-
-        var host = address.Host.Trim('[', ']');
-        if (host == "localhost")
-        {
-            kestrel.ListenLocalhost(address.Port, configure);
-        }
-        else if (host is "*" or "+")
-        {
-            kestrel.ListenAnyIP(address.Port, configure);
-        }
-        else if (IPAddress.TryParse(host, out var ip))
-        {
-            kestrel.Listen(ip, address.Port, configure);
-        }
-        else
-        {
-            throw new ArgumentException($"'{url}': give an IP address, localhost or * as the host.");
-        }
     }
 }
