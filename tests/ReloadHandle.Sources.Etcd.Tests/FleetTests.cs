@@ -104,6 +104,27 @@ public sealed class FleetTests(EtcdFixture etcd)
     }
 
     [Fact]
+    public async Task Entries_published_together_are_written_in_a_few_transactions()
+    {
+        // An instance whose 300 handles start at once: 300 puts today, each a raft proposal and an fsync on every member.
+        var statusPrefix = EtcdFixture.UniqueKey("status") + "/";
+        await using var store = new EtcdFleetStore(etcd.Client, o => { o.StatusPrefix = statusPrefix; o.InstanceId = "busy"; });
+        var entries = Enumerable.Range(0, 300).Select(i => new FleetEntry { Handle = $"h{i:D3}", Instance = "busy", State = "Healthy" }).ToArray();
+
+        await Task.WhenAll(entries.Select(e => store.PublishAsync(e, CancellationToken.None)));
+
+        var written = (await etcd.Client.GetRangeAsync(statusPrefix)).Kvs;
+        written.Should().HaveCount(300, "every entry is written");
+        var transactions = written.Select(kv => kv.ModRevision).Distinct().Count(); // the puts of one transaction share its revision
+        transactions.Should().BeLessThanOrEqualTo(10, "entries published together go out together, at most 128 to a transaction");
+        (await store.ReadAsync("h299", CancellationToken.None)).Single().State.Should().Be("Healthy");
+
+        // A later report of one handle still goes out on its own, at once, and the newest entry wins.
+        await store.PublishAsync(entries[7] with { State = "Degraded" }, CancellationToken.None);
+        (await store.ReadAsync("h007", CancellationToken.None)).Single().State.Should().Be("Degraded");
+    }
+
+    [Fact]
     public async Task A_state_change_without_an_attempt_is_reported_within_a_lease_period()
     {
         var key = EtcdFixture.UniqueKey("fleet-outage");

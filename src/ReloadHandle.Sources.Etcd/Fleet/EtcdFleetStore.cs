@@ -25,6 +25,7 @@ public sealed class EtcdFleetStore : IFleetStore
     private readonly SemaphoreSlim _grant = new(1, 1);
     private readonly ConcurrentDictionary<string, FleetEntry> _published = new(StringComparer.Ordinal);
     private Task _keepAlive = Task.CompletedTask;
+    private readonly FleetWriteBatch _batch;
     private bool _keepingAlive; // under _grant: whether the keep-alive loop runs (it may be about to end)
     private long _leaseId;
     private int _disposed;
@@ -41,6 +42,7 @@ public sealed class EtcdFleetStore : IFleetStore
         _client = client;
         _options = options;
         _headers = EtcdCall.Headers(options.RequireLeader);
+        _batch = new FleetWriteBatch(PutAsync, _stop.Token);
     }
 
     /// <summary>The options in use.</summary>
@@ -53,21 +55,39 @@ public sealed class EtcdFleetStore : IFleetStore
     public string KeyOf(string handleName, string instance) => _options.HandlePrefix(handleName) + instance;
 
     /// <inheritdoc />
-    public async Task PublishAsync(FleetEntry entry, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Entries published together (an instance's handles starting at once) are written together, in transactions of up
+    /// to 128 puts; the task completes when this entry's transaction has.
+    /// </remarks>
+    public Task PublishAsync(FleetEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        _published[KeyOf(entry.Handle, entry.Instance)] = entry; // before the put: a lease lost meanwhile re-sends it
-        await PutAsync(entry, cancellationToken).ConfigureAwait(false);
+        var key = KeyOf(entry.Handle, entry.Instance);
+        _published[key] = entry; // before the write: a lease lost meanwhile re-sends it
+        return _batch.WriteAsync(key, cancellationToken);
     }
 
-    private async Task PutAsync(FleetEntry entry, CancellationToken cancellationToken)
+    private async Task PutAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var lease = await LeaseAsync(cancellationToken).ConfigureAwait(false);
-        var key = ByteString.CopyFromUtf8(KeyOf(entry.Handle, entry.Instance));
-        var value = ByteString.CopyFrom(FleetJson.Serialize(entry));
+        var txn = new TxnRequest();
+        foreach (var key in keys)
+        {
+            if (_published.TryGetValue(key, out var entry)) // else removed meanwhile
+            {
+                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(FleetJson.Serialize(entry)), Lease = lease } });
+            }
+        }
+
+        if (txn.Success.Count == 0)
+        {
+            return;
+        }
+
+        var operation = keys.Count == 1 ? $"put of the fleet entry {keys[0]}" : $"put of {txn.Success.Count} fleet entries";
         try
         {
-            await EtcdCall.RunAsync(_client, $"put of the fleet entry {key.ToStringUtf8()}", t => _client.PutAsync(new PutRequest { Key = key, Value = value, Lease = lease }, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await EtcdCall.RunAsync(_client, operation, t => _client.TransactionAsync(txn, _headers, null, t), _options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -192,9 +212,7 @@ public sealed class EtcdFleetStore : IFleetStore
         }
     }
 
-    // The lease is gone and with it every entry: write them again under a new one (PutAsync takes it). An entry the
-    // reporter replaced during the put is written again, so an older one never overwrites a newer one for good.
-    // Returns false, with the loop marked stopped, when there is nothing to write.
+    // The lease is gone and with it every entry: write them again under a new one (PutAsync takes it). Returns false, with the loop marked stopped, when there is nothing to write.
     private async Task<bool> RepublishAsync(CancellationToken token)
     {
         await _grant.WaitAsync(token).ConfigureAwait(false);
@@ -211,18 +229,7 @@ public sealed class EtcdFleetStore : IFleetStore
             _grant.Release();
         }
 
-        foreach (var key in _published.Keys)
-        {
-            while (_published.TryGetValue(key, out var entry))
-            {
-                await PutAsync(entry, token).ConfigureAwait(false);
-                if (!_published.TryGetValue(key, out var now) || ReferenceEquals(now, entry))
-                {
-                    break;
-                }
-            }
-        }
-
+        await Task.WhenAll(_published.Keys.Select(key => _batch.WriteAsync(key, token))).ConfigureAwait(false);
         return true;
     }
 }
