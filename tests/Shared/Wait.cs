@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace ReloadHandle.TestShared;
+
+/// <summary>
+/// Bounded waits on real events, for every test project. One bound for all: generous, because the machine is shared
+/// and a handle's default retry backoff can reach 30 s; a passing test never waits for it, a failing one says what it
+/// waited for.
+/// </summary>
+public static class Wait
+{
+    /// <summary>How long any one awaited event may take.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
+
+    /// <summary>Completes with the first item of <paramref name="source"/> that matches <paramref name="predicate"/>; fails after <see cref="Timeout"/>.</summary>
+    public static async Task<T> ForAsync<T>(IObservable<T> source, Func<T, bool> predicate, string because)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = source.Subscribe(new Observer<T>(value =>
+        {
+            if (predicate(value))
+            {
+                done.TrySetResult(value);
+            }
+        }));
+        try
+        {
+            return await done.Task.WaitAsync(Timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw Failure(because);
+        }
+    }
+
+    /// <summary>Re-checks a condition that has no event of its own (a status, a counter) until it holds; fails after <see cref="Timeout"/>.</summary>
+    public static Task UntilAsync(Func<bool> condition, string because) => UntilAsync(condition, () => because);
+
+    /// <summary>As <see cref="UntilAsync(Func{bool}, string)"/>; <paramref name="because"/> is evaluated on failure, so it can describe the state then.</summary>
+    public static async Task UntilAsync(Func<bool> condition, Func<string> because)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > Timeout)
+            {
+                throw Failure(because());
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The exception of a wait that ran out: what was awaited, and for how long.</summary>
+    public static TimeoutException Failure(string because) => new($"Timed out after {Timeout.TotalSeconds} s waiting until: {because}");
+
+    private sealed class Observer<T>(Action<T> next) : IObserver<T>
+    {
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnNext(T value) => next(value);
+    }
+}
