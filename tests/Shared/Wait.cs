@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ReloadHandle.TestShared;
 
@@ -50,6 +51,25 @@ public static class Wait
             await Task.Delay(10);
         }
     }
+
+    /// <summary>
+    /// Moves a fake clock on by <paramref name="step"/> until <paramref name="condition"/> holds: for a timer that may
+    /// not exist yet when the test starts advancing (a start-up gate, a retry after a failure still in flight), so one
+    /// big jump could pass before it is armed. Fails after <see cref="Timeout"/> of real time.
+    /// </summary>
+    public static Task AdvanceUntilAsync(this FakeTimeProvider clock, TimeSpan step, Func<bool> condition, Func<string> because) =>
+        UntilAsync(
+            () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+
+                clock.Advance(step);
+                return false;
+            },
+            because);
 
     /// <summary>The exception of a wait that ran out: what was awaited, and for how long.</summary>
     public static TimeoutException Failure(string because) => new($"Timed out after {Timeout.TotalSeconds} s waiting until: {because}");
