@@ -53,6 +53,30 @@ public static class Wait
     }
 
     /// <summary>
+    /// Re-runs <paramref name="attempt"/> (a read with no event of its own: a file another process writes, an endpoint)
+    /// until it finds something; fails after <see cref="Timeout"/>.
+    /// </summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T?>> attempt, Func<string> because)
+        where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await attempt() is { } found)
+            {
+                return found;
+            }
+
+            if (clock.Elapsed > Timeout)
+            {
+                throw Failure(because());
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// Moves a fake clock on by <paramref name="step"/> until <paramref name="condition"/> holds: for a timer that may
     /// not exist yet when the test starts advancing (a start-up gate, a retry after a failure still in flight), so one
     /// big jump could pass before it is armed. Fails after <see cref="Timeout"/> of real time.
