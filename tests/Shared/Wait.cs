@@ -54,7 +54,7 @@ public static class Wait
 
     /// <summary>
     /// Re-runs <paramref name="attempt"/> (a read with no event of its own: a file another process writes, an endpoint)
-    /// until it finds something; fails after <see cref="Timeout"/>.
+    /// until it finds something; fails after <see cref="Timeout"/>, also when an attempt itself hangs.
     /// </summary>
     public static async Task<T> ForAsync<T>(Func<Task<T?>> attempt, Func<string> because)
         where T : class
@@ -62,7 +62,17 @@ public static class Wait
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (await attempt() is { } found)
+            T? found;
+            try
+            {
+                found = await attempt().WaitAsync(Timeout - clock.Elapsed < TimeSpan.Zero ? TimeSpan.Zero : Timeout - clock.Elapsed);
+            }
+            catch (TimeoutException) when (clock.Elapsed >= Timeout)
+            {
+                throw Failure(because());
+            }
+
+            if (found is not null)
             {
                 return found;
             }
