@@ -63,12 +63,8 @@ public sealed class FleetTests
         UpdatedAt = DateTimeOffset.UtcNow,
     };
 
-    private static async Task WaitForLocalReportAsync(TestApp app)
-    {
-        using var bound = new CancellationTokenSource(TestApp.Bound);
-        while ((await app.Fleet!.ReadAsync("routes", bound.Token)).All(e => e.Instance != "gw-local"))
-        {
-            await Task.Delay(20, bound.Token);
-        }
-    }
+    private static Task<FleetEntry> WaitForLocalReportAsync(TestApp app) =>
+        Wait.ForAsync(
+            async () => (await app.Fleet!.ReadAsync("routes", CancellationToken.None)).FirstOrDefault(e => e.Instance == "gw-local"),
+            () => "the local instance's report reaches the fleet store");
 }

@@ -95,8 +95,8 @@ public sealed class DeployGateTests : IAsyncLifetime
             reload.Tag("reload.publisher").Should().Be("ci: deploy #1");
         }
 
-        await Eventually.GetAsync(
-            () => Task.FromResult(_otlp.Holds(ci.TraceId.ToHexString(), publisherSpan.SpanId.ToHexString(), ci.SpanId.ToHexString()) ? "exported" : null),
+        await Wait.UntilAsync(
+            () => _otlp.Holds(ci.TraceId.ToHexString(), publisherSpan.SpanId.ToHexString(), ci.SpanId.ToHexString()),
             () => $"the publisher's span should reach the OTLP endpoint with the CI's span as its parent ({_otlp.Bodies.Count} bodies)");
         return v1Id;
     }
@@ -181,7 +181,7 @@ public sealed class DeployGateTests : IAsyncLifetime
     }
 
     private static Task<RecordedSpan> SpanAsync(GatewayInstance instance, Func<RecordedSpan, bool> match, string what) =>
-        Eventually.GetAsync(
+        Wait.ForAsync(
             async () => (await instance.SpansAsync()).LastOrDefault(match),
             () => $"{instance.Instance} should export {what}; its output:\n{instance.Output}");
 }

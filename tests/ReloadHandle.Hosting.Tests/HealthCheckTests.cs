@@ -50,7 +50,7 @@ public class HealthCheckTests
         await host.StartAsync();
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
 
-        var rejected = Wait.For(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected);
+        var rejected = Wait.ForAsync(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected, "the attempt is rejected");
         source.Set("""{"upstream":"http://b","timeoutSeconds":0,"apiKey":"hunter2-secret"}""", "r2");
         await rejected;
         var entry = await CheckAsync(host);
@@ -72,7 +72,7 @@ public class HealthCheckTests
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
 
         source.Break(new IOException("connection refused"));
-        await Wait.Until(() => handle.Status.State == HandleState.Degraded, "the handle reports the source failure");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, "the handle reports the source failure");
         var entry = await CheckAsync(host);
 
         entry.Status.Should().Be(HealthStatus.Degraded);

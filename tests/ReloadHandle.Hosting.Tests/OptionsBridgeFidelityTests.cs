@@ -18,7 +18,7 @@ public class OptionsBridgeFidelityTests
             s.AddReloadable<Gateway>().FromSource(source).WithStartup(TimeSpan.FromSeconds(5)).BridgeToOptions();
         });
 
-        await host.StartAsync().WaitAsync(Wait.Bound);
+        await host.StartAsync().WaitAsync(Wait.Timeout);
 
         host.Services.GetRequiredService<IOptionsMonitor<Gateway>>().CurrentValue.Upstream.Should().Be("http://a");
         await host.StopAsync();
@@ -101,9 +101,9 @@ public class OptionsBridgeFidelityTests
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
 
         source.Set(Json.Gateway("http://v2", 2));
-        await Wait.For(handle.Changes, s => s.Version == 2);
+        await Wait.ForAsync(handle.Changes, s => s.Version == 2, "version 2 is applied");
         source.Set(Json.Gateway("http://v3", 3));
-        await Wait.Until(() => { lock (heard) { return heard.Count == 2; } }, "the listener heard v3 after throwing on v2");
+        await Wait.UntilAsync(() => { lock (heard) { return heard.Count == 2; } }, "the listener heard v3 after throwing on v2");
 
         heard.Should().Equal("http://v2", "http://v3");
         await host.StopAsync();
@@ -125,7 +125,7 @@ public class OptionsBridgeFidelityTests
 
         await host.StartAsync();
         source.Set(Json.Gateway("http://v2", 2));
-        await Wait.Until(() => { lock (heard) { return heard.Contains("http://v2"); } }, "the listener heard v2");
+        await Wait.UntilAsync(() => { lock (heard) { return heard.Contains("http://v2"); } }, "the listener heard v2");
 
         heard.Should().Equal("http://v2");
         await host.StopAsync();
@@ -141,7 +141,7 @@ public class OptionsBridgeFidelityTests
             s.AddReloadable<Gateway>().FromSource(source).BridgeToOptions();
         });
 
-        await host.StartAsync().WaitAsync(Wait.Bound);
+        await host.StartAsync().WaitAsync(Wait.Timeout);
 
         var worker = host.Services.GetServices<IHostedService>().OfType<ReadsOptionsInItsConstructor>().Single();
         worker.FromOptions.Should().Be("http://a");

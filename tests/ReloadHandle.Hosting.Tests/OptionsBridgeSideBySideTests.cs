@@ -63,13 +63,13 @@ public sealed class OptionsBridgeSideBySideTests : IDisposable
 
         // A save that changes nothing still fires OnChange.
         await SaveAsync(file, V1);
-        await Wait.Until(() => heard.Count >= 1, "OnChange fires for the unchanged save");
+        await Wait.UntilAsync(() => heard.Count >= 1, "OnChange fires for the unchanged save");
         heard.Values.Should().AllBe("http://v1");
 
         // A syntax error: the keys vanish from IConfiguration; the monitor is not told, so it serves a value that
         // no longer exists anywhere, while a new scope's snapshot binds the blank keys and fails validation.
         await SaveAsync(file, Malformed);
-        (await loadFailed.WaitAsync(Wait.Bound)).Should().BeTrue();
+        (await loadFailed.WaitAsync(Wait.Timeout)).Should().BeTrue();
         builder.Configuration["upstream"].Should().BeNull();
         monitor.CurrentValue.Upstream.Should().Be("http://v1");
         using (var scope = host.Services.CreateScope())
@@ -81,13 +81,13 @@ public sealed class OptionsBridgeSideBySideTests : IDisposable
         // An invalid value: the last good value is gone; every read throws until a valid save.
         var heardBefore = heard.Count;
         await SaveAsync(file, Invalid);
-        await Wait.Until(() => Throws(() => monitor.CurrentValue), "CurrentValue throws after the invalid save");
+        await Wait.UntilAsync(() => Throws(() => monitor.CurrentValue), "CurrentValue throws after the invalid save");
         monitor.Invoking(m => m.CurrentValue).Should().Throw<OptionsValidationException>().WithMessage("the timeout must be positive");
         heard.Count.Should().Be(heardBefore, "listeners are not called for a value that failed validation");
 
         // A valid save brings it back.
         await SaveAsync(file, V2);
-        await Wait.Until(() => heard.Values.Contains("http://v2"), "OnChange fires for v2");
+        await Wait.UntilAsync(() => heard.Values.Contains("http://v2"), "OnChange fires for v2");
         monitor.CurrentValue.Upstream.Should().Be("http://v2");
         await host.StopAsync();
     }
@@ -109,18 +109,18 @@ public sealed class OptionsBridgeSideBySideTests : IDisposable
         monitor.CurrentValue.Upstream.Should().Be("http://v1");
 
         // A save that changes nothing makes no version, so no change.
-        var unchanged = Wait.For(handle.Attempts, a => a.Trigger == ReloadTrigger.Watch);
+        var unchanged = Wait.ForAsync(handle.Attempts, a => a.Trigger == ReloadTrigger.Watch, "the unchanged save is attempted");
         source.Set(V1);
         (await unchanged).Outcome.Should().Be(ReloadOutcome.Unchanged);
 
         // A syntax error is rejected; every view keeps the last good value.
-        var malformed = Wait.For(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected);
+        var malformed = Wait.ForAsync(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected, "the malformed save is rejected");
         source.Set(Malformed);
         (await malformed).Errors.Should().ContainSingle().Which.Should().StartWith("the payload could not be decoded");
         AssertServing("http://v1");
 
         // An invalid value is rejected by the same IValidateOptions the stock side uses.
-        var invalid = Wait.For(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected && a.Errors.Contains("the timeout must be positive"));
+        var invalid = Wait.ForAsync(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected && a.Errors.Contains("the timeout must be positive"), "the invalid save is rejected for its timeout");
         source.Set(Invalid);
         await invalid;
         AssertServing("http://v1");
@@ -128,9 +128,9 @@ public sealed class OptionsBridgeSideBySideTests : IDisposable
 
         // Each applied version is heard once, in order; the options name of a handle added without a name is "".
         source.Set(V2);
-        await Wait.Until(() => heard.Count >= 1, "OnChange fires for v2");
+        await Wait.UntilAsync(() => heard.Count >= 1, "OnChange fires for v2");
         source.Set(V3);
-        await Wait.Until(() => heard.Count >= 2, "OnChange fires for v3");
+        await Wait.UntilAsync(() => heard.Count >= 2, "OnChange fires for v3");
         heard.Values.Should().Equal("http://v2 ()", "http://v3 ()");
         handle.Current.Version.Should().Be(3);
         AssertServing("http://v3");

@@ -19,7 +19,7 @@ public class OptionsBridgeTests
         snapshot.Value.Upstream.Should().Be("http://v1");
 
         source.Set(Json.Gateway("http://v2", 2));
-        await Wait.For(handle.Changes, s => s.Version == 2);
+        await Wait.ForAsync(handle.Changes, s => s.Version == 2, "version 2 is applied");
 
         snapshot.Value.Upstream.Should().Be("http://v1");
         snapshot.Get("gateway").Upstream.Should().Be("http://v1");
@@ -39,7 +39,7 @@ public class OptionsBridgeTests
         options.Value.Upstream.Should().Be("http://v1");
 
         source.Set(Json.Gateway("http://v2", 2));
-        await Wait.For(host.Services.GetRequiredService<IReloadable<Gateway>>().Changes, s => s.Version == 2);
+        await Wait.ForAsync(host.Services.GetRequiredService<IReloadable<Gateway>>().Changes, s => s.Version == 2, "version 2 is applied");
 
         options.Value.Upstream.Should().Be("http://v1");
         await host.StopAsync();
@@ -75,7 +75,7 @@ public class OptionsBridgeTests
         monitor.Invoking(m => m.Get("north")).Should().Throw<InvalidOperationException>().WithMessage("No reload handle of Gateway named 'north'*");
 
         west.Set(Json.Gateway("http://west2", 2));
-        await westChanged.Task.WaitAsync(Wait.Bound);
+        await westChanged.Task.WaitAsync(Wait.Timeout);
         heard.Should().Equal("west=http://west2");
         await host.StopAsync();
     }
@@ -108,7 +108,7 @@ public class OptionsBridgeTests
             s.AddReloadable<Gateway>().FromSource(source).BridgeToOptions();
         });
 
-        await host.StartAsync().WaitAsync(Wait.Bound);
+        await host.StartAsync().WaitAsync(Wait.Timeout);
 
         host.Services.GetRequiredService<IOptions<Gateway>>().Value.Upstream.Should().Be("http://a");
         source.WatchCount.Should().Be(1);

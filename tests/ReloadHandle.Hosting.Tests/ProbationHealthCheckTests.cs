@@ -26,13 +26,13 @@ public sealed class ProbationHealthCheckTests
         var handle = host.Services.GetRequiredService<ReloadHandle<Gateway>>();
 
         source.Set(Json.Gateway("https://b", 5), "2");
-        await handle.WaitForVersionAsync(2).WaitAsync(Wait.Bound);
+        await handle.WaitForVersionAsync(2).WaitAsync(Wait.Timeout);
         Volatile.Write(ref upstreamHealthy, false);
-        var rolledBack = Wait.For(handle.Changes, s => s.Trigger == ReloadTrigger.Probation);
-        await Wait.AdvanceUntilDone(clock, rolledBack, TimeSpan.FromSeconds(2));
+        var rolledBack = Wait.ForAsync(handle.Changes, s => s.Trigger == ReloadTrigger.Probation, "probation rolls the version back");
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(2), () => rolledBack.IsCompleted, () => "probation rolls back as the fake clock advances");
 
         (await rolledBack).Value.Upstream.Should().Be("https://a");
-        await Wait.Until(() => handle.Status.LastError?.Contains("health check 'upstream' is unhealthy: 5xx rate 40 %", StringComparison.Ordinal) == true, "the failure names the health check");
+        await Wait.UntilAsync(() => handle.Status.LastError?.Contains("health check 'upstream' is unhealthy: 5xx rate 40 %", StringComparison.Ordinal) == true, "the failure names the health check");
         await host.StopAsync();
     }
 }

@@ -23,7 +23,7 @@ public class ShutdownTests
         await host.StartAsync();
         source.ActiveWatchers.Should().Be(1);
 
-        await host.StopAsync().WaitAsync(Wait.Bound);
+        await host.StopAsync().WaitAsync(Wait.Timeout);
 
         var consumer = host.Services.GetServices<IHostedService>().OfType<Consumer>().Single();
         consumer.SawSourceDisposedWhileStopping.Should().BeFalse();
@@ -41,11 +41,11 @@ public class ShutdownTests
 
         using var shutdown = new CancellationTokenSource();
         var stopping = host.StopAsync(shutdown.Token);
-        await source.DisposeStarted.Task.WaitAsync(Wait.Bound);
+        await source.DisposeStarted.Task.WaitAsync(Wait.Timeout);
         stopping.IsCompleted.Should().BeFalse("the source is still disposing and the shutdown timeout has not passed");
 
         await shutdown.CancelAsync();
-        await stopping.WaitAsync(Wait.Bound);
+        await stopping.WaitAsync(Wait.Timeout);
         source.ReleaseDispose();
     }
 

@@ -26,12 +26,12 @@ public sealed class SourcePerProviderTests
         await other.StartAsync();
 
         await File.WriteAllTextAsync(path, Json.Gateway("https://b", 5));
-        (await one.WaitForVersionAsync(2).WaitAsync(Wait.Bound)).Value.Upstream.Should().Be("https://b");
-        (await other.WaitForVersionAsync(2).WaitAsync(Wait.Bound)).Value.Upstream.Should().Be("https://b");
+        (await one.WaitForVersionAsync(2).WaitAsync(Wait.Timeout)).Value.Upstream.Should().Be("https://b");
+        (await other.WaitForVersionAsync(2).WaitAsync(Wait.Timeout)).Value.Upstream.Should().Be("https://b");
 
         await one.DisposeAsync();
         await File.WriteAllTextAsync(path, Json.Gateway("https://c", 5));
-        (await other.WaitForVersionAsync(3).WaitAsync(Wait.Bound)).Value.Upstream.Should().Be("https://c", "disposing one provider's handle leaves the other's source running");
+        (await other.WaitForVersionAsync(3).WaitAsync(Wait.Timeout)).Value.Upstream.Should().Be("https://c", "disposing one provider's handle leaves the other's source running");
     }
 
     [Fact]

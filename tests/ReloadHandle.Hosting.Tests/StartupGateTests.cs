@@ -14,11 +14,11 @@ public class StartupGateTests
         using var host = TestHost.Build(s => s.AddReloadable<Gateway>("gateway").FromSource(source), new FakeTimeProvider());
 
         var starting = host.StartAsync();
-        await Wait.Until(() => source.ActiveWatchers == 1, "the source is watched");
+        await Wait.UntilAsync(() => source.ActiveWatchers == 1, "the source is watched");
         starting.IsCompleted.Should().BeFalse("no value has arrived and the fake clock does not move");
 
         source.Set(Json.Gateway("http://a", 5), "r1");
-        await starting.WaitAsync(Wait.Bound);
+        await starting.WaitAsync(Wait.Timeout);
 
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
         handle.Current.Version.Should().Be(1);
@@ -35,10 +35,10 @@ public class StartupGateTests
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
         handle.TryGetCurrent(out _).Should().BeFalse("nothing has started it yet");
 
-        await host.Services.StartReloadableHandlesAsync().WaitAsync(Wait.Bound);
+        await host.Services.StartReloadableHandlesAsync().WaitAsync(Wait.Timeout);
         handle.Current.Version.Should().Be(1);
 
-        await host.StartAsync().WaitAsync(Wait.Bound);
+        await host.StartAsync().WaitAsync(Wait.Timeout);
         handle.Current.Version.Should().Be(1);
         source.WatchCount.Should().Be(1, "the host's start did not start the source a second time");
         await host.StopAsync();
@@ -60,7 +60,7 @@ public class StartupGateTests
         using var host = TestHost.Build(s => s.AddReloadable<Gateway>("gateway").FromSource(source).WithStartup(TimeSpan.FromSeconds(5)), clock);
 
         var starting = host.StartAsync();
-        await Wait.AdvanceUntilDone(clock, starting, TimeSpan.FromSeconds(1));
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => starting.IsCompleted, () => "the start-up completes as the fake clock advances");
 
         var error = (await starting.Invoking(t => t).Should().ThrowAsync<ReloadStartupException>()).Which;
         error.HandleName.Should().Be("gateway");
@@ -77,7 +77,7 @@ public class StartupGateTests
             clock);
 
         var starting = host.StartAsync();
-        await Wait.AdvanceUntilDone(clock, starting, TimeSpan.FromSeconds(1));
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => starting.IsCompleted, () => "the start-up completes as the fake clock advances");
 
         var error = (await starting.Invoking(t => t).Should().ThrowAsync<ReloadStartupException>()).Which;
         error.HandleName.Should().Be("gateway");
@@ -102,8 +102,8 @@ public class StartupGateTests
         var starting = host.StartAsync();
 
         // Both sources are watched while neither handle has a value: one handle's wait does not hold up the other's.
-        await Wait.Until(() => slow.ActiveWatchers == 1 && other.ActiveWatchers == 1, "both sources are watched");
-        await Wait.AdvanceUntilDone(clock, starting, TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => slow.ActiveWatchers == 1 && other.ActiveWatchers == 1, "both sources are watched");
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(10), () => starting.IsCompleted, () => "the start-up completes as the fake clock advances");
 
         var error = (await starting.Invoking(t => t).Should().ThrowAsync<AggregateException>()).Which;
         error.InnerExceptions.Should().HaveCount(2).And.AllBeOfType<ReloadStartupException>();
@@ -121,7 +121,7 @@ public class StartupGateTests
             clock);
 
         var starting = host.StartAsync();
-        await Wait.AdvanceUntilDone(clock, starting, TimeSpan.FromSeconds(1));
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => starting.IsCompleted, () => "the start-up completes as the fake clock advances");
         await starting;
 
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
@@ -130,7 +130,7 @@ public class StartupGateTests
         handle.Status.State.Should().Be(HandleState.Degraded);
 
         source.Set(Json.Gateway("http://live", 2));
-        (await Wait.For(handle.Changes, s => s.Version == 2)).Value.Upstream.Should().Be("http://live");
+        (await Wait.ForAsync(handle.Changes, s => s.Version == 2, "the live value replaces the last-known-good one")).Value.Upstream.Should().Be("http://live");
         await host.StopAsync();
     }
 
@@ -151,7 +151,7 @@ public class StartupGateTests
                 s => s.AddReloadable<Gateway>().FromSource(new ManualSource(initialJson: null)).WithStartup(TimeSpan.FromSeconds(5)).WithLastKnownGoodCache(cache),
                 clock);
             var starting = second.StartAsync();
-            await Wait.AdvanceUntilDone(clock, starting, TimeSpan.FromSeconds(1));
+            await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => starting.IsCompleted, () => "the start-up completes as the fake clock advances");
             await starting;
 
             var snapshot = second.Services.GetRequiredService<IReloadable<Gateway>>().Current;

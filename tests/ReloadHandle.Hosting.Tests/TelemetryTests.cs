@@ -26,7 +26,7 @@ public class TelemetryTests
         });
         await host.StartAsync();
         var handle = host.Services.GetRequiredService<IReloadable<Gateway>>();
-        var rejected = Wait.For(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected);
+        var rejected = Wait.ForAsync(handle.Attempts, a => a.Outcome == ReloadOutcome.Rejected, "the attempt is rejected");
         source.Set(Json.Gateway("http://b", 0));
         await rejected;
 

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ReloadHandle.Hosting.Tests;
 
@@ -46,71 +45,5 @@ internal static class TestHost
 
         configure(builder.Services);
         return builder.Build();
-    }
-}
-
-internal static class Wait
-{
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
-
-    /// <summary>Completes with the first value of <paramref name="source"/> that matches, or fails after <see cref="Bound"/>.</summary>
-    public static async Task<T> For<T>(IObservable<T> source, Func<T, bool> predicate)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = source.Subscribe(new Observer<T>(v =>
-        {
-            if (predicate(v))
-            {
-                done.TrySetResult(v);
-            }
-        }));
-        return await done.Task.WaitAsync(Bound);
-    }
-
-    /// <summary>Polls a condition that no event announces (such as a status change) until it holds, or fails after <see cref="Bound"/>.</summary>
-    public static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    /// <summary>
-    /// Advances <paramref name="clock"/> in steps until <paramref name="task"/> completes: the handle's start-up timer
-    /// may not exist yet when the test starts advancing, so one big jump could pass before it is armed.
-    /// </summary>
-    public static async Task AdvanceUntilDone(FakeTimeProvider clock, Task task, TimeSpan step)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!task.IsCompleted)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out advancing the fake clock.");
-            }
-
-            clock.Advance(step);
-            await Task.WhenAny(task, Task.Delay(10));
-        }
-    }
-
-    private sealed class Observer<T>(Action<T> next) : IObserver<T>
-    {
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void OnNext(T value) => next(value);
     }
 }

@@ -29,7 +29,7 @@ public sealed class AclTests : IAsyncLifetime
 
         await using var recorder = TestSources.Record(_consul, Key, o => o.Token = Token);
         await recorder.WaitForTextAsync("1");
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         _consul.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.TokenHeader == Token && !r.Parameters.ContainsKey("token"));
         recorder.Source.Description.ToString().Should().NotContain(Token);
 
@@ -44,18 +44,18 @@ public sealed class AclTests : IAsyncLifetime
     {
         _consul.Store.Put(Key, """{"n":1}""");
         await using var handle = await StartAsync<ConformanceDocument>(Key, prefix: false);
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
 
         _consul.Acl = AclPolicy.SingleToken("another-token"); // the source's token is revoked
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected, "a refusal is a failure, not an absent key");
         handle.Status.LastError.Should().Contain("403").And.Contain("ACL not found").And.NotContain(Token);
         handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
 
         _consul.Acl = AclPolicy.SingleToken(Token);
         _consul.Store.Put(Key, """{"n":2}""");
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
     }
 
     [Fact]
@@ -64,28 +64,28 @@ public sealed class AclTests : IAsyncLifetime
         _consul.Store.Put("app/a", "1");
         _consul.Store.Put("app/b", "2");
         await using var handle = await StartAsync<JsonElement>("app", prefix: true);
-        await Waits.UntilAsync(() => _consul.IsBlocked("app/"), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked("app/"), () => "the query should block");
 
         // A policy change hides app/b: the answer lacks it, and says so with X-Consul-Results-Filtered-By-ACLs. The
         // query in flight keeps the policy it started with (as in Consul), so the next one is the first to see it.
         _consul.Acl = AclPolicy.SingleToken(Token, key => key == "app/b");
         var reads = _consul.ReadsOf("app/").Count;
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => _consul.ReadsOf("app/").Count > reads && _consul.IsBlocked("app/"), () => "a query under the new policy should block");
+        await Wait.UntilAsync(() => _consul.ReadsOf("app/").Count > reads && _consul.IsBlocked("app/"), () => "a query under the new policy should block");
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.LastError.Should().Contain("X-Consul-Results-Filtered-By-ACLs");
         handle.Current.Value.GetProperty("b").GetInt32().Should().Be(2, "a hidden entry is not a deleted one");
 
         // Everything hidden: the answer is a 404, still flagged as filtered; it is not an absent folder either.
         _consul.Acl = AclPolicy.SingleToken(Token, key => key.StartsWith("app/", StringComparison.Ordinal));
         var failures = handle.Status.Source!.ConsecutiveFailures;
-        await Waits.UntilAsync(() => handle.Status.Source!.ConsecutiveFailures > failures, () => "the next attempt should fail too");
+        await Wait.UntilAsync(() => handle.Status.Source!.ConsecutiveFailures > failures, () => "the next attempt should fail too");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected);
         handle.History.Should().OnlyContain(s => s.Value.EnumerateObject().Any(p => p.Name == "b"));
 
         _consul.Acl = AclPolicy.SingleToken(Token);
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
         handle.Current.Version.Should().Be(1, "the same content came back: no new version");
     }
 
@@ -96,17 +96,17 @@ public sealed class AclTests : IAsyncLifetime
         _consul.Acl = AclPolicy.SingleToken(Token) with { Anonymous = key => key.StartsWith(Key, StringComparison.Ordinal) ? KeyAccess.Read : KeyAccess.Deny };
         await using var handle = await StartAsync<ConformanceDocument>(Key, prefix: false, token: null);
         handle.Current.Value.N.Should().Be(1, "Consul serves a request without a token with the anonymous token's policy");
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
 
         // A key the anonymous token may not read is a 403 for a single key: never taken for a delete.
         _consul.Acl = AclPolicy.SingleToken(Token);
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.LastError.Should().Contain("403").And.Contain("anonymous token lacks permission 'key:read'");
 
         _consul.Acl = null;
         _consul.Store.Put(Key, """{"n":2}""");
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class AclTests : IAsyncLifetime
         _consul.Acl = AclPolicy.SingleToken(Token) with { Anonymous = key => key == "app/a" ? KeyAccess.Read : KeyAccess.Deny };
         await using var recorder = TestSources.Record(_consul, "app", o => o.Prefix = true);
         await recorder.WaitForFailureAsync(f => f.Message.Contains("this source sends no token", StringComparison.Ordinal), "the folder read should be refused");
-        recorder.Failures.First().Message.Should().Contain("X-Consul-Results-Filtered-By-ACLs is masked for unauthenticated requests").And.Contain("Set Token");
+        recorder.Failures[0].Message.Should().Contain("X-Consul-Results-Filtered-By-ACLs is masked for unauthenticated requests").And.Contain("Set Token");
         recorder.Changes.Should().BeEmpty("a folder with hidden keys is never taken for one without them");
 
         _consul.Acl = null; // ACLs off: the same source reads the folder
@@ -135,18 +135,18 @@ public sealed class AclTests : IAsyncLifetime
         var reads = new Dictionary<string, Func<string, KeyAccess>> { [Token] = _ => KeyAccess.Write };
         _consul.Acl = new AclPolicy { Tokens = reads, EnableKeyListPolicy = true };
         await using var handle = await StartAsync<JsonElement>("app", prefix: true);
-        await Waits.UntilAsync(() => _consul.IsBlocked("app/"), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked("app/"), () => "the query should block");
 
         // The policy loses list on the folder while keeping read on every key: recursive reads are refused.
         _consul.Acl = new AclPolicy { Tokens = new Dictionary<string, Func<string, KeyAccess>> { [Token] = key => key == "app/" ? KeyAccess.Deny : KeyAccess.Read }, EnableKeyListPolicy = true };
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.LastError.Should().Contain("lacks permission 'key:list' on \"app/\"").And.Contain("acl.enable_key_list_policy").And.NotContain(Token);
         handle.Current.Value.GetProperty("a").GetInt32().Should().Be(1);
 
         _consul.Acl = new AclPolicy { Tokens = reads, EnableKeyListPolicy = true };
         _consul.Store.Put("app/b", "2");
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy && handle.Current.Value.TryGetProperty("b", out _), () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy && handle.Current.Value.TryGetProperty("b", out _), () => $"the handle should recover; {handle.Status}");
     }
 
     private async Task<ReloadHandle<T>> StartAsync<T>(string key, bool prefix, string? token = Token)

@@ -30,7 +30,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         // Consul answers the blocked query with what it computed on the abandoned state store: the same index, nothing
         // to reload. The next query waits on the restored store, whose index does not pass the old one, for its wait.
         consul.Store.Restore(snapshot);
-        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count(r => r.Index == latest) == 2 && consul.IsBlocked(Key, latest), () => "the source should block again on the old index");
+        await Wait.UntilAsync(() => consul.ReadsOf(Key).Count(r => r.Index == latest) == 2 && consul.IsBlocked(Key, latest), () => "the source should block again on the old index");
         recorder.Changes.Select(SourceRecorder.Text).Should().Equal("3");
 
         // Consul's deadline (the source's own timeout comes RequestTimeout later): the lower index, then a plain read.
@@ -69,7 +69,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
 
         // The wait ends with the result computed before the reap; the next query sees the lower index only at its end.
         time.Advance(wait + (wait / 16));
-        await Waits.UntilAsync(() => consul.ReadsOf("app/").Count == reads + 1 && consul.IsBlocked("app/", deleted), () => "the source should block again on the delete's index");
+        await Wait.UntilAsync(() => consul.ReadsOf("app/").Count == reads + 1 && consul.IsBlocked("app/", deleted), () => "the source should block again on the delete's index");
         time.Advance(wait + (wait / 16));
         await BlockedAtAsync(consul, kept, "app/");
         consul.ReadsOf("app/").Skip(reads + 1).Select(r => r.Index).Should().Equal(null, kept);
@@ -92,7 +92,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         var jumped = _consul.Store.Put(Key, "2");
         jumped.Should().Be(first + 5001);
         await recorder.WaitForTextAsync("2");
-        recorder.Changes.Last().Revision.Should().Be(jumped.ToString(CultureInfo.InvariantCulture), "the revision is the ModifyIndex, however far it jumped");
+        recorder.Changes[^1].Revision.Should().Be(jumped.ToString(CultureInfo.InvariantCulture), "the revision is the ModifyIndex, however far it jumped");
         await BlockedAtAsync(jumped);
         recorder.Changes.Should().HaveCount(2);
         recorder.Failures.Should().BeEmpty();
@@ -105,7 +105,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         _consul.ZeroIndex = true; // an old Consul's bug: every answer says X-Consul-Index: 0
         await using var recorder = TestSources.Record(_consul, Key);
         await recorder.WaitForTextAsync("1");
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count >= 4, () => "the loop should keep querying");
+        await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count >= 4, () => "the loop should keep querying");
         var reads = _consul.ReadsOf(Key);
         reads[0].Index.Should().BeNull("the first read is a plain one");
         reads[1].Index.Should().Be(1, "after an index of 0 the loop blocks on 1, which is always safe");
@@ -130,7 +130,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         // elsewhere runs the query again, which goes on waiting, so no new request is made.
         var runs = _consul.QueryRuns(Key);
         _consul.Store.Put("app/other", "y");
-        await Waits.UntilAsync(() => _consul.QueryRuns(Key) > runs && _consul.IsBlocked(Key, tableIndex), () => "the query should keep waiting");
+        await Wait.UntilAsync(() => _consul.QueryRuns(Key) > runs && _consul.IsBlocked(Key, tableIndex), () => "the query should keep waiting");
         _consul.ReadsOf(Key).Should().HaveCount(2, "a plain read and one blocking query, still waiting");
 
         var created = _consul.Store.Put(Key, "here");
@@ -150,7 +150,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
 
         // A return at the end of the wait: same index, same content.
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count(r => r.Index == written) >= 2, () => "the loop should block again on the same index");
+        await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count(r => r.Index == written) >= 2, () => "the loop should block again on the same index");
 
         // An idempotent write: a new index, the same content.
         var rewritten = _consul.Store.Put(Key, "same");
@@ -175,7 +175,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
 
         // The burst: a plain read and a blocking query go out at once.
         await recorder.WaitForTextAsync("0");
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the second query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the second query should block");
         _consul.Store.Put(Key, "1");
         await recorder.WaitForTextAsync("1");
 
@@ -194,7 +194,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         _consul.ReadsOf(Key).Should().HaveCount(3, "one query per interval once the burst is spent");
 
         time.Advance(interval);
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 4 && _consul.IsBlocked(Key), () => "the loop should block again once the key is quiet");
+        await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count == 4 && _consul.IsBlocked(Key), () => "the loop should block again once the key is quiet");
         recorder.Changes.Select(SourceRecorder.Text).Should().Equal("0", "1", "5");
     }
 
@@ -208,7 +208,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         source.Http.Timeout.Should().Be(Timeout.InfiniteTimeSpan, "HttpClient's 100 s default would cut a 5 minute wait short");
         await using var recorder = new SourceRecorder(source);
         await recorder.WaitForTextAsync("1");
-        await Waits.UntilAsync(() => consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => consul.IsBlocked(Key), () => "the query should block");
         consul.ReadsOf(Key)[1].Parameters["wait"].Should().Be("300s");
         var wait = TimeSpan.FromMinutes(5);
         var requestTimeout = wait + (wait / 16) + TimeSpan.FromSeconds(10);
@@ -219,11 +219,11 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         consul.Store.Put(Key, "2");
         await recorder.WaitForTextAsync("2");
         recorder.Failures.Should().BeEmpty();
-        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 3 && consul.IsBlocked(Key), () => "the next query should block");
+        await Wait.UntilAsync(() => consul.ReadsOf(Key).Count == 3 && consul.IsBlocked(Key), () => "the next query should block");
 
         // Consul's own deadline (wait plus up to wait/16) comes first: a return without a change, then the next query.
         time.Advance((wait + (wait / 16)) + TimeSpan.FromMilliseconds(1));
-        await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 4 && consul.IsBlocked(Key), () => "the loop should block again after the server's deadline");
+        await Wait.UntilAsync(() => consul.ReadsOf(Key).Count == 4 && consul.IsBlocked(Key), () => "the loop should block again after the server's deadline");
         recorder.Changes.Should().HaveCount(2);
         recorder.Failures.Should().BeEmpty();
 
@@ -249,7 +249,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         for (var round = 1; round <= 2; round++)
         {
             time.Advance(serverMax + (serverMax / 16));
-            await Waits.UntilAsync(() => consul.ReadsOf(Key).Count == 2 + round && consul.IsBlocked(Key, written), () => "the source should ask again on the same index");
+            await Wait.UntilAsync(() => consul.ReadsOf(Key).Count == 2 + round && consul.IsBlocked(Key, written), () => "the source should ask again on the same index");
         }
 
         recorder.Failures.Should().BeEmpty();
@@ -268,7 +268,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         await using (var handle = new ReloadHandleBuilder<ConformanceDocument>("clock").FromConsul(_consul.Address, Key).WithTimeProvider(handleClock).Build())
         {
             await handle.StartAsync();
-            await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+            await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
             handleClock.Timers.Should().Contain(blockingTimeout, "the request timeouts run on the handle's clock");
         }
 
@@ -276,7 +276,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
         await using (var handle = new ReloadHandleBuilder<ConformanceDocument>("own-clock").FromConsul(_consul.Address, Key, o => o.TimeProvider = TimeProvider.System).WithTimeProvider(otherClock).Build())
         {
             await handle.StartAsync();
-            await Waits.UntilAsync(() => _consul.IsBlocked(Key) && _consul.ReadsOf(Key).Count >= 4, () => "the second source's query should block");
+            await Wait.UntilAsync(() => _consul.IsBlocked(Key) && _consul.ReadsOf(Key).Count >= 4, () => "the second source's query should block");
             otherClock.Timers.Should().NotContain(blockingTimeout, "a clock set in the options wins");
         }
     }
@@ -308,7 +308,7 @@ public sealed class BlockingQueryTests : IAsyncLifetime
     private Task BlockedAtAsync(ulong index, string key = Key) => BlockedAtAsync(_consul, index, key);
 
     private static Task BlockedAtAsync(ConsulDouble consul, ulong index, string key = Key) =>
-        Waits.UntilAsync(
+        Wait.UntilAsync(
             () => consul.ReadsOf(key) is { Count: > 0 } reads && reads[^1].Index == index && consul.IsBlocked(key, index),
             () => $"the source should block on index {index}; reads: [{string.Join(", ", consul.ReadsOf(key).Select(r => r.Index?.ToString(CultureInfo.InvariantCulture) ?? "plain"))}]");
 }

@@ -44,7 +44,7 @@ public sealed class ConsulSourceConformanceTests(ConformanceConsul fixture) : So
     protected override async Task AssertResourcesReleasedAsync(ISource source)
     {
         ((ConsulSource)source).IsDisposed.Should().BeTrue();
-        await Waits.UntilAsync(() => fixture.Consul.OpenQueries == 0, () => "the blocking query should end with the source");
+        await Wait.UntilAsync(() => fixture.Consul.OpenQueries == 0, () => "the blocking query should end with the source");
         var watch = () => source.WatchAsync(CancellationToken.None).GetAsyncEnumerator().MoveNextAsync().AsTask();
         await watch.Should().ThrowAsync<ObjectDisposedException>();
     }

@@ -36,7 +36,7 @@ public sealed class DashboardFleetTests
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
 
         JsonElement view = default;
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
                 using var document = JsonDocument.Parse(http.GetStringAsync("/reload/api/fleet/limits").GetAwaiter().GetResult());

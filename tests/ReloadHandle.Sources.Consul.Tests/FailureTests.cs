@@ -36,7 +36,7 @@ public sealed class FailureTests : IAsyncLifetime
             .WithRetry(initialDelay, TimeSpan.FromSeconds(8))
             .Build();
         await handle.StartAsync();
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         var timersBefore = time.Timers.Count;
 
         if (fault == "no leader")
@@ -48,7 +48,7 @@ public sealed class FailureTests : IAsyncLifetime
             await _consul.StopListeningAsync();
         }
 
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected, "a failure is not an absent key");
         handle.Status.LastError.Should().Contain(fault == "no leader" ? "500 InternalServerError (rpc error making call: No cluster leader): the cluster has no leader" : "cannot be reached");
@@ -57,7 +57,7 @@ public sealed class FailureTests : IAsyncLifetime
         // (full jitter). Nothing is retried until that time passes.
         for (var round = 0; round < 2; round++)
         {
-            await Waits.UntilAsync(() => RetryDelays().Any(), () => $"a retry delay should be scheduled; timers: [{string.Join(", ", time.Timers)}]");
+            await Wait.UntilAsync(() => RetryDelays().Any(), () => $"a retry delay should be scheduled; timers: [{string.Join(", ", time.Timers)}]");
             // The status already shows this round's failure (waited for above), and a retry's timer starts before its
             // failure is reported: the first delay since the last advance is this failure's.
             var failures = handle.Status.Source!.ConsecutiveFailures;
@@ -65,16 +65,16 @@ public sealed class FailureTests : IAsyncLifetime
             delay.Should().BeLessThanOrEqualTo(initialDelay * Math.Pow(2, failures - 1));
             timersBefore = time.Timers.Count;
             time.Advance(delay);
-            await Waits.UntilAsync(() => handle.Status.Source!.ConsecutiveFailures > failures, () => $"the retry should fail again; {handle.Status}");
+            await Wait.UntilAsync(() => handle.Status.Source!.ConsecutiveFailures > failures, () => $"the retry should fail again; {handle.Status}");
             handle.Current.Value.N.Should().Be(1);
         }
 
         _consul.Leadership.ElectLeader();
         await _consul.ListenAgainAsync();
         _consul.Store.Put(Key, """{"n":2}""");
-        await Waits.UntilAsync(() => RetryDelays().Any(), () => "a retry delay should be scheduled");
+        await Wait.UntilAsync(() => RetryDelays().Any(), () => "a retry delay should be scheduled");
         time.Advance(TimeSpan.FromSeconds(8));
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
 
         IEnumerable<TimeSpan> RetryDelays() => time.Timers.Skip(timersBefore).Where(t => t > TimeSpan.Zero && t <= TimeSpan.FromSeconds(8));
     }
@@ -86,11 +86,11 @@ public sealed class FailureTests : IAsyncLifetime
         var index = consul.Store.Put(Key, "1");
         var other = new HttpClient { BaseAddress = new Uri(consul.Address) }; // another process on the host holds the only connection
         var held = other.GetAsync($"/v1/kv/{Key}?index={index}&wait=1m");
-        await Waits.UntilAsync(() => consul.IsBlocked(Key, index), () => "the other client should hold its query");
+        await Wait.UntilAsync(() => consul.IsBlocked(Key, index), () => "the other client should hold its query");
 
         await using var recorder = TestSources.Record(consul, Key);
         await recorder.WaitForFailureAsync(f => f.Message.Contains("429", StringComparison.Ordinal), "the refused connection should be reported");
-        var failure = recorder.Failures.First().Should().BeOfType<SourceException>().Subject;
+        var failure = recorder.Failures[0].Should().BeOfType<SourceException>().Subject;
         failure.RetryAfter.Should().BeNull("go-connlimit sends no Retry-After: the handle's own jittered backoff applies");
         failure.Message.Should().Contain("Your IP is issuing too many concurrent connections").And.Contain("share one ConsulClient").And.Contain("http_max_conns_per_client");
 
@@ -111,7 +111,7 @@ public sealed class FailureTests : IAsyncLifetime
         _consul.Fail(status, "slow down", retryAfter: "7"); // Consul itself never sends Retry-After; a proxy may
         await using var recorder = TestSources.Record(_consul, Key);
         await recorder.WaitForFailureAsync(_ => true, "the refusal should be reported");
-        var failure = recorder.Failures.First().Should().BeOfType<SourceException>().Subject;
+        var failure = recorder.Failures[0].Should().BeOfType<SourceException>().Subject;
         failure.RetryAfter.Should().Be(TimeSpan.FromSeconds(7));
         failure.Message.Should().Contain(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("slow down");
         recorder.Changes.Should().BeEmpty();
@@ -127,10 +127,10 @@ public sealed class FailureTests : IAsyncLifetime
         var time = new RecordingTimeProvider();
         await using var handle = Handle(time, o => { });
         await handle.StartAsync();
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the query should block");
 
         _consul.FailInFlightQueries(); // a server restarted under the agent's call: 500 "rpc error making call: EOF"
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.LastError.Should().Contain("500 InternalServerError (rpc error making call: EOF)");
         handle.Current.Value.N.Should().Be(1);
 
@@ -145,13 +145,13 @@ public sealed class FailureTests : IAsyncLifetime
         var time = new RecordingTimeProvider();
         await using var handle = Handle(time, o => o.Datacenter = "dc-typo");
         _ = handle.StartAsync();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Failed, () => $"the handle should fail; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Failed, () => $"the handle should fail; {handle.Status}");
         handle.Status.LastError.Should().Contain("rpc error making call: No path to datacenter").And.Contain("'dc-typo'").And.Contain("check the Datacenter option");
 
         _consul.FederatedDatacenters["dc-typo"] = true; // the datacenter joins the federation
         await time.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => handle.TryGetCurrent(out var current) && current.Value.N == 1 && handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
         _consul.Store.Put(Key, """{"n":2}""");
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2, () => "the write should be applied");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2, () => "the write should be applied");
     }
 
     [Fact]

@@ -173,7 +173,7 @@ public sealed class FleetTests : IAsyncLifetime
     {
         var renewals = _consul.SessionRenewals;
         await AdvanceToRenewalAsync();
-        await Waits.UntilAsync(() => _consul.SessionRenewals > renewals, () => "the live instance should renew its session");
+        await Wait.UntilAsync(() => _consul.SessionRenewals > renewals, () => "the live instance should renew its session");
     }
 
     // Once the store's renewal loop has armed its next half-TTL delay (a clock moved before that would not reach it).
@@ -198,7 +198,7 @@ public sealed class FleetTests : IAsyncLifetime
     private async Task<FleetView> WaitForViewAsync(ulong? latest, Func<FleetView, bool> condition, string because)
     {
         FleetView? view = null;
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
                 view = ConsulFleetView.ReadAsync(_client, "limits", latest, o => o.StatusPrefix = Prefix).GetAwaiter().GetResult();

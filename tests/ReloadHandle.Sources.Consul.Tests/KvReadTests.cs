@@ -27,7 +27,7 @@ public sealed class KvReadTests : IAsyncLifetime
         // Consul stores an empty value as no value ("Value": null): the key exists, with an empty payload.
         var emptied = _consul.Store.Put("bin", []);
         await recorder.WaitForAsync(c => !c.IsAbsent && c.Payload.IsEmpty, "the empty value should arrive");
-        recorder.Changes.Last().Revision.Should().Be(emptied.ToString(CultureInfo.InvariantCulture));
+        recorder.Changes[^1].Revision.Should().Be(emptied.ToString(CultureInfo.InvariantCulture));
         recorder.Changes.Should().NotContain(c => c.IsAbsent, "an empty key is not a missing key");
     }
 
@@ -117,7 +117,7 @@ public sealed class KvReadTests : IAsyncLifetime
         // A later write without a traceparent leaves the old one in place, older than the value: it is not reported.
         _consul.Store.Put("traced", "2");
         await recorder.WaitForTextAsync("2");
-        recorder.Changes.Last().Metadata.Should().NotContainKey(SourceMetadataKeys.TraceParent);
+        recorder.Changes[^1].Metadata.Should().NotContainKey(SourceMetadataKeys.TraceParent);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class KvReadTests : IAsyncLifetime
 
         _consul.Store.Put("traced-folder/b", "2");
         await recorder.WaitForTextAsync("""{"a":1,"b":2}""");
-        recorder.Changes.Last().Metadata.Should().NotContainKey(SourceMetadataKeys.TraceParent);
+        recorder.Changes[^1].Metadata.Should().NotContainKey(SourceMetadataKeys.TraceParent);
     }
 
     [Fact]

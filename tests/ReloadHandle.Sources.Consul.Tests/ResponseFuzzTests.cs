@@ -77,7 +77,7 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
             .Build();
         await handle.StartAsync();
         var source = handle.Status.Source!.Description.ToString();
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block, so the first answer's wake-up reaches it");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block, so the first answer's wake-up reaches it");
 
         // Bounded: a sample that fails on timing would make CsCheck shrink through many 30-second waits.
         await answers.SampleAsync(
@@ -88,8 +88,8 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
                 _consul.WakeBlockedQueries();
 
                 // The second read served this answer only starts once the source has dealt with the first.
-                await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count >= reads + 2, () => $"the source should read the answer; reads {reads} → [{string.Join(", ", _consul.ReadsOf(Key).TakeLast(4).Select(r => r.Query))}], open {_consul.OpenQueries}, blocked {_consul.IsBlocked(Key)}; {handle.Status}");
-                await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+                await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count >= reads + 2, () => $"the source should read the answer; reads {reads} → [{string.Join(", ", _consul.ReadsOf(Key).TakeLast(4).Select(r => r.Query))}], open {_consul.OpenQueries}, blocked {_consul.IsBlocked(Key)}; {handle.Status}");
+                await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
                 handle.Current.Value.N.Should().Be(1, "the last good value keeps serving");
                 handle.Status.LastError.Should().NotBeNullOrWhiteSpace();
                 (handle.Status.LastError!.Contains(source, StringComparison.Ordinal) || handle.Status.LastOutcome == ReloadOutcome.Rejected)
@@ -105,7 +105,7 @@ public sealed class ResponseFuzzTests : IAsyncLifetime
         _consul.RawAnswer = null;
         _consul.Store.Put(Key, """{"n":2}""");
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow its source again; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow its source again; {handle.Status}");
     }
 
     /// <summary>One answer the double serves instead of the real one.</summary>

@@ -72,7 +72,7 @@ public sealed class SecretCanaryTests : IAsyncLifetime
             (await writer.PutAsync(Key, """{"n":2}"""u8.ToArray())).IsWritten.Should().BeTrue();
         }
 
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow its source; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow its source; {handle.Status}");
         _seen.Enqueue(handle.Status.ToString());
 
         _logs.Lines.Should().NotBeEmpty().And.OnlyContain(line => !line.Contains(Canary, StringComparison.Ordinal));
@@ -92,13 +92,13 @@ public sealed class SecretCanaryTests : IAsyncLifetime
         await handle.StartAsync();
         await using var store = new ConsulFleetStore(client, o => (o.StatusPrefix, o.InstanceId) = ("status/", "gw-1"));
         await using var reporter = ConsulFleetReporter.Start(store, handle);
-        await Waits.UntilAsync(() => reporter.LastReported is not null, () => "the instance should report");
+        await Wait.UntilAsync(() => reporter.LastReported is not null, () => "the instance should report");
 
         // An answer that quotes the token fails the handle's read: its error reaches the fleet entry, masked.
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         _consul.RawAnswer = new RawAnswer(200, Encoding.UTF8.GetBytes($$"""[{"Key":"{{Canary}}","Value":null}]"""), new Dictionary<string, string> { ["X-Consul-Index"] = "5" });
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => reporter.LastReported?.LastError?.Contains("which is not the key", StringComparison.Ordinal) == true, () => $"the failure should be reported; {reporter.LastReported}");
+        await Wait.UntilAsync(() => reporter.LastReported?.LastError?.Contains("which is not the key", StringComparison.Ordinal) == true, () => $"the failure should be reported; {reporter.LastReported}");
         _seen.Enqueue(reporter.LastReported!.ToString());
         _consul.RawAnswer = null;
 
@@ -118,7 +118,7 @@ public sealed class SecretCanaryTests : IAsyncLifetime
 
         _consul.Acl = AclPolicy.SingleToken(Canary);
         _consul.Store.Put(Key, """{"n":2}""");
-        await Waits.UntilAsync(() => handle.Current.Value.N == 2 && reporter.LastReported?.State == "Healthy", () => $"the handle should follow its source again; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Current.Value.N == 2 && reporter.LastReported?.State == "Healthy", () => $"the handle should follow its source again; {handle.Status}");
         var stored = _consul.Store.Read("status/canary/", recurse: true).Entries.Select(e => Encoding.UTF8.GetString(e.Value ?? [])).ToList();
         stored.Should().ContainSingle();
         _seen.Enqueue(string.Join("\n", stored));
@@ -140,13 +140,13 @@ public sealed class SecretCanaryTests : IAsyncLifetime
 
     private async Task FailAsync(ReloadHandle<ConformanceDocument> handle, Action fail, Action heal, string reason)
     {
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
         fail();
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => handle.Status.LastError?.Contains(reason, StringComparison.Ordinal) == true, () => $"the failure should be reported; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.LastError?.Contains(reason, StringComparison.Ordinal) == true, () => $"the failure should be reported; {handle.Status}");
         _seen.Enqueue(handle.Status.ToString());
         heal();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover; {handle.Status}");
     }
 
     private async Task CatchAsync(Func<Task> write)

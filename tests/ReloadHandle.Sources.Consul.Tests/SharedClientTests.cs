@@ -27,13 +27,13 @@ public sealed class SharedClientTests : IAsyncLifetime
         var handles = await StartAsync(20, _ => client, Key);
         try
         {
-            await Waits.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the shared query should block");
+            await Wait.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the shared query should block");
             _consul.ReadsOf(Key).Select(r => r.Index).Should().Equal([null, written], "one plain read and one blocking query serve all twenty handles");
             _consul.Connections.Open.Should().Be(1);
             client.Queries.Count.Should().Be(1);
 
             _consul.Store.Put(Key, """{"n":2}""");
-            await Waits.UntilAsync(() => handles.All(h => h.Current.Value.N == 2), () => "every handle should apply the write");
+            await Wait.UntilAsync(() => handles.All(h => h.Current.Value.N == 2), () => "every handle should apply the write");
             _consul.Connections.Refused.Should().Be(0);
         }
         finally
@@ -41,7 +41,7 @@ public sealed class SharedClientTests : IAsyncLifetime
             await DisposeAllAsync(handles);
         }
 
-        await Waits.UntilAsync(() => _consul.OpenQueries == 0, () => "the query should end with the last handle");
+        await Wait.UntilAsync(() => _consul.OpenQueries == 0, () => "the query should end with the last handle");
         client.Queries.Count.Should().Be(0);
     }
 
@@ -57,7 +57,7 @@ public sealed class SharedClientTests : IAsyncLifetime
         {
             handles.ForEach(h => _ = h.StartAsync());
             // A refused client reads the 429, or sees the connection close first if it was still sending: wait for the 429.
-            await Waits.UntilAsync(() => _consul.Connections.Refused > 0 && handles.Any(h => h.Status.LastError?.Contains("429", StringComparison.Ordinal) == true), () => $"the sixth connection should be refused; {_consul.Connections}");
+            await Wait.UntilAsync(() => _consul.Connections.Refused > 0 && handles.Any(h => h.Status.LastError?.Contains("429", StringComparison.Ordinal) == true), () => $"the sixth connection should be refused; {_consul.Connections}");
             var refused = handles.First(h => h.Status.LastError?.Contains("429", StringComparison.Ordinal) == true).Status;
             refused.LastError.Should().Contain("429").And.Contain("too many concurrent connections").And.Contain("share one ConsulClient");
             refused.Source!.State.Should().Be(SourceState.Disconnected);
@@ -68,14 +68,14 @@ public sealed class SharedClientTests : IAsyncLifetime
         }
 
         // The same eight handles on one shared client: one connection, no refusal, and a final write reaches all.
-        await Waits.UntilAsync(() => _consul.Connections.Open == 0, () => $"the handles' own connections should close; {_consul.Connections}");
+        await Wait.UntilAsync(() => _consul.Connections.Open == 0, () => $"the handles' own connections should close; {_consul.Connections}");
         var refusedBefore = _consul.Connections.Refused;
         await using var client = new ConsulClient(_consul.Address);
         var shared = await StartAsync(8, _ => client, Key);
         try
         {
             _consul.Store.Put(Key, """{"n":3}""");
-            await Waits.UntilAsync(() => shared.All(h => h.Current.Value.N == 3 && h.Status.State == HandleState.Healthy), () => "every shared handle should apply the write");
+            await Wait.UntilAsync(() => shared.All(h => h.Current.Value.N == 3 && h.Status.State == HandleState.Healthy), () => "every shared handle should apply the write");
             _consul.Connections.Refused.Should().Be(refusedBefore);
         }
         finally
@@ -101,7 +101,7 @@ public sealed class SharedClientTests : IAsyncLifetime
         var recorders = sources.Select(s => new SourceRecorder(s)).ToList();
         try
         {
-            await Waits.UntilAsync(() => recorders.All(r => !r.Changes.IsEmpty) && _consul.OpenQueries == 4, () => "four queries should block");
+            await Wait.UntilAsync(() => recorders.All(r => r.Changes.Count > 0) && _consul.OpenQueries == 4, () => "four queries should block");
             client.Queries.Count.Should().Be(4);
             sources[0].SharedQuery.Should().BeSameAs(sources[1].SharedQuery);
             sources[0].SharedQuery!.Followers.Should().Be(2);
@@ -126,12 +126,12 @@ public sealed class SharedClientTests : IAsyncLifetime
         var handles = await StartAsync(5, _ => client, _ => Key, retries, loggers);
         try
         {
-            await Waits.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the shared query should block");
+            await Wait.UntilAsync(() => _consul.IsBlocked(Key, written), () => "the shared query should block");
             _consul.FailInFlightQueries(); // the agent's call to its server broke mid-query
 
             // The handles that were following it report the failure; one that was slow to look may find the query
             // already restarted by a quicker one, and simply goes on with it.
-            await Waits.UntilAsync(
+            await Wait.UntilAsync(
                 () => logs.Lines.Any(l => l.Contains("of shared-", StringComparison.Ordinal) && l.Contains("rpc error making call: EOF", StringComparison.Ordinal)),
                 () => "the failure should be reported");
             handles.Should().OnlyContain(h => h.Current.Value.N == 1);
@@ -155,7 +155,7 @@ public sealed class SharedClientTests : IAsyncLifetime
         try
         {
             await client.DisposeAsync();
-            await Waits.UntilAsync(() => handles.All(h => h.Status.State == HandleState.Degraded), () => "the handles should be degraded");
+            await Wait.UntilAsync(() => handles.All(h => h.Status.State == HandleState.Degraded), () => "the handles should be degraded");
             handles.Should().OnlyContain(h => h.Status.LastError!.Contains("The Consul client this source reads through was disposed"));
             handles.Should().OnlyContain(h => h.Current.Value.N == 1);
         }
@@ -176,11 +176,11 @@ public sealed class SharedClientTests : IAsyncLifetime
         var handles = await StartAsync(keys.Count, i => client, i => keys[i]);
         try
         {
-            await Waits.UntilAsync(() => consul.OpenQueries == keys.Count, () => $"forty queries should block; {consul.OpenQueries}");
+            await Wait.UntilAsync(() => consul.OpenQueries == keys.Count, () => $"forty queries should block; {consul.OpenQueries}");
             consul.Connections.Open.Should().Be(1);
             consul.Requests.Should().OnlyContain(r => r.Protocol == "HTTP/2");
             consul.Store.Put(keys[7], """{"n":2}""");
-            await Waits.UntilAsync(() => handles[7].Current.Value.N == 2, () => "the write should be applied");
+            await Wait.UntilAsync(() => handles[7].Current.Value.N == 2, () => "the write should be applied");
         }
         finally
         {

@@ -43,7 +43,7 @@ public sealed class StaleReadTests : IAsyncLifetime
         _consul.Store.Put(Key, "2");
         _time.Advance(TimeSpan.FromSeconds(30));
         _consul.WakeBlockedQueries(); // an answer 30 s stale: within MaxStale, and nothing changed on the follower
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 3 && _consul.IsBlocked(Key, first), () => "the source should block again on the follower");
+        await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count == 3 && _consul.IsBlocked(Key, first), () => "the source should block again on the follower");
         recorder.Changes.Should().ContainSingle();
 
         // The next answer is at least 90 s stale: the source asks the leader, which has the write.
@@ -69,20 +69,20 @@ public sealed class StaleReadTests : IAsyncLifetime
             .WithRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))
             .Build();
         await handle.StartAsync();
-        await Waits.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked(Key), () => "the query should block");
 
         // No leader: stale reads are still served, by a server whose last contact grows. Past MaxStale, the source asks
         // the leader; Consul holds that read for rpc_hold_timeout (7 s), then answers 500.
         _consul.Leadership.LoseLeader();
         _time.Advance(TimeSpan.FromSeconds(30));
         _consul.WakeBlockedQueries();
-        await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 3 && _consul.IsBlocked(Key), () => "the source should block again");
+        await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count == 3 && _consul.IsBlocked(Key), () => "the source should block again");
         handle.Status.State.Should().Be(HandleState.Healthy, "30 s is within MaxStale");
         _time.Advance(StaleWait + (StaleWait / 16));
         await _time.WaitForTimerAsync(TimeSpan.FromSeconds(7));
         _time.Advance(TimeSpan.FromSeconds(7));
 
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded; {handle.Status}");
         handle.Status.Source!.State.Should().Be(SourceState.Disconnected);
         handle.Status.LastError.Should().Contain("the Consul server that answered the stale read last heard from the leader")
             .And.Contain("knows no leader").And.Contain("more than MaxStale (60 s)").And.Contain("No cluster leader");
@@ -105,7 +105,7 @@ public sealed class StaleReadTests : IAsyncLifetime
         for (var round = 1; round <= 3; round++)
         {
             _time.Advance(StaleWait + (StaleWait / 16));
-            await Waits.UntilAsync(() => _consul.ReadsOf(Key).Count == 2 + round && _consul.IsBlocked(Key, first), () => "the source should block again on the follower");
+            await Wait.UntilAsync(() => _consul.ReadsOf(Key).Count == 2 + round && _consul.IsBlocked(Key, first), () => "the source should block again on the follower");
         }
 
         _consul.ReadsOf(Key).Should().OnlyContain(r => r.Parameters.ContainsKey("stale") && !r.Parameters.ContainsKey("max_stale"));
@@ -127,5 +127,5 @@ public sealed class StaleReadTests : IAsyncLifetime
         }));
 
     private Task BlockedAsync(ulong index) =>
-        Waits.UntilAsync(() => _consul.IsBlocked(Key, index) && _consul.ReadsOf(Key)[^1].Index == index, () => $"the source should block on {index}");
+        Wait.UntilAsync(() => _consul.IsBlocked(Key, index) && _consul.ReadsOf(Key)[^1].Index == index, () => $"the source should block on {index}");
 }

@@ -166,11 +166,11 @@ public sealed class StampTests : IAsyncLifetime
             new KvStore.Operation("set", "garbage/.traceparent", "00-not-a-trace"u8.ToArray()),
             new KvStore.Operation("set", "garbage/.publisher", Encoding.UTF8.GetBytes(new string('p', 100_000))),
         ]).Index;
-        await Waits.UntilAsync(() => handle.Current.Value.Rps == 2, () => $"the value should apply despite its stamps; {handle.Status.LastError}");
+        await Wait.UntilAsync(() => handle.Current.Value.Rps == 2, () => $"the value should apply despite its stamps; {handle.Status.LastError}");
         handle.Current.SourceRevision.Should().Be(at.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         await _writer.PutAsync("garbage", "{\"rps\":3}"u8.ToArray(), stamp: Stamp);
-        await Waits.UntilAsync(() => handle.Current.Value.Rps == 3, () => "the next good write should apply");
+        await Wait.UntilAsync(() => handle.Current.Value.Rps == 3, () => "the next good write should apply");
         handle.Current.Label.Should().Be("v1.4.0");
         handle.Status.State.Should().Be(HandleState.Healthy);
     }

@@ -19,18 +19,18 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
 
         await using var recorder = new SourceRecorder(TestSources.Create(etcd.Client, key));
         await recorder.WaitForTextAsync("{\"n\":1}");
-        recorder.Changes.First().Revision.Should().Be(first.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        recorder.Changes[0].Revision.Should().Be(first.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var second = await etcd.Client.SetAsync(key, "{\"n\":2}");
         await recorder.WaitForTextAsync("{\"n\":2}");
-        SourceRecorder.Revision(recorder.Latest!).Should().Be(second);
+        TestSources.Revision(recorder.Latest!).Should().Be(second);
 
         await etcd.Client.DeleteAsync(key);
         await recorder.WaitForAsync(c => c.IsAbsent, "the delete should make the key absent");
         await etcd.Client.SetAsync(key, "{\"n\":3}");
         await recorder.WaitForTextAsync("{\"n\":3}");
         recorder.Changes.Should().NotContain(c => !c.IsAbsent && SourceRecorder.Text(c) == "x");
-        recorder.Failures.Should().Be(0);
+        recorder.Failures.Should().BeEmpty();
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
         var key = EtcdFixture.UniqueKey("missing");
         await using var recorder = new SourceRecorder(TestSources.Create(etcd.Client, key));
         await recorder.WaitForAsync(_ => true, "a first state should arrive");
-        recorder.Changes.First().IsAbsent.Should().BeTrue();
+        recorder.Changes[0].IsAbsent.Should().BeTrue();
         await etcd.Client.SetAsync(key, "v");
         await recorder.WaitForTextAsync("v");
     }
@@ -93,7 +93,7 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
         // Several keys changed in one transaction arrive as one state at one revision: never half of it.
         var revision = await etcd.Client.TxnAsync([(prefix + "routes", "[\"a\",\"b\"]"), (prefix + "timeout", "60"), (prefix + "mode", null)]);
         await recorder.WaitForTextAsync("{\"routes\":[\"a\",\"b\"],\"timeout\":60}");
-        SourceRecorder.Revision(recorder.Latest!).Should().Be(revision);
+        TestSources.Revision(recorder.Latest!).Should().Be(revision);
         recorder.Changes.Should().HaveCount(2, "the transaction must not be split: {0}", recorder.Describe());
     }
 
@@ -191,7 +191,7 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
             await client.SetAsync($"{prefix}/{i}", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        await Waits.UntilAsync(() => handles.Select((h, i) => h.Current.Value == i + 1).All(x => x), () => "every handle should apply its write");
+        await Wait.UntilAsync(() => handles.Select((h, i) => h.Current.Value == i + 1).All(x => x), () => "every handle should apply its write");
         var hub = WatchHub.For(client);
         hub.ActiveWatches.Should().Be(Handles);
         hub.HasOpenStream.Should().BeTrue();
@@ -223,12 +223,12 @@ public sealed class EtcdSourceTests(EtcdFixture etcd)
         await etcd.Client.SetAsync(key, "3");
         await victim.WaitForTextAsync("3");
         faults.Thrown.Should().BeTrue();
-        victim.Failures.Should().Be(1);
+        victim.Failures.Should().ContainSingle();
         victim.Changes.Select(SourceRecorder.Text).Distinct().Should().Equal("1", "2", "3");
 
         await etcd.Client.SetAsync(other, "2");
         await bystander.WaitForTextAsync("2");
-        bystander.Failures.Should().Be(0, "one watch's failure must not break the stream it shares");
+        bystander.Failures.Should().BeEmpty("one watch's failure must not break the stream it shares");
     }
 
     [Fact]

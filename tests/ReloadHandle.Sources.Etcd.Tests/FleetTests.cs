@@ -140,7 +140,7 @@ public sealed class FleetTests(EtcdFixture etcd)
 
         // The source fails (no reload attempt happens); the periodic check reports the degraded state.
         proxy.Disconnect();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => "the handle should be degraded");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => "the handle should be degraded");
         await WaitForViewAsync(
             "limits",
             statusPrefix,
@@ -166,7 +166,7 @@ public sealed class FleetTests(EtcdFixture etcd)
     private async Task<FleetView> WaitForViewAsync(string handleName, string statusPrefix, long? latest, Func<FleetView, bool> condition, string because)
     {
         FleetView? view = null;
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
                 view = EtcdFleetView.ReadAsync(etcd.Client, handleName, latest, o => o.StatusPrefix = statusPrefix).GetAwaiter().GetResult();

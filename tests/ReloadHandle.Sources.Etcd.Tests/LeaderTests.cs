@@ -25,13 +25,13 @@ public sealed class LeaderTests
             // Two members need both for a quorum: with one gone, the other has no leader. etcd cancels the streams
             // that asked for a leader after a few election timeouts, and refuses new ones.
             await cluster[1].KillAsync();
-            await Waits.UntilAsync(
+            await Wait.UntilAsync(
                 () => handle.Status.Source!.State == SourceState.Disconnected,
                 () => $"the handle should notice the lost leader; it is {handle.Status.State}: {handle.Status.LastError}");
             handle.Current.Value.Should().Be(1, "the last good value keeps serving");
 
             await cluster[1].StartAgainAsync();
-            await Waits.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover once the leader is back: {handle.Status.LastError}");
+            await Wait.UntilAsync(() => handle.Status.State == HandleState.Healthy, () => $"the handle should recover once the leader is back: {handle.Status.LastError}");
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         await recorder.WaitForTextAsync("0");
 
         proxy.Disconnect();
-        await Waits.UntilAsync(() => recorder.Failures > 0, () => "the source should report the lost connection");
+        await Wait.UntilAsync(() => recorder.Failures.Count > 0, () => "the source should report the lost connection");
         for (var n = 1; n <= 20; n++)
         {
             await etcd.Client.SetAsync(key, n.ToString(CultureInfo.InvariantCulture));
@@ -33,7 +33,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         // The state from before the disconnect is re-reported once the watch is back (same revision); then each write.
         var distinct = Collapse(recorder.Changes);
         distinct.Select(c => SourceRecorder.Text(c)).Should().Equal(Enumerable.Range(0, 21).Select(n => n.ToString(CultureInfo.InvariantCulture)));
-        distinct.Select(SourceRecorder.Revision).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        distinct.Select(TestSources.Revision).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         await recorder.WaitForTextAsync("{\"a\":1,\"b\":1,\"c\":1}");
 
         proxy.Disconnect();
-        await Waits.UntilAsync(() => recorder.Failures > 0, () => "the source should report the lost connection");
+        await Wait.UntilAsync(() => recorder.Failures.Count > 0, () => "the source should report the lost connection");
         await etcd.Client.DeleteAsync(prefix + "b");
         await etcd.Client.SetAsync(prefix + "c", "2");
         var last = await etcd.Client.SetAsync(prefix + "d", "1");
@@ -54,7 +54,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
 
         proxy.Reconnect();
         await recorder.WaitForTextAsync("{\"a\":1,\"c\":2,\"d\":1}");
-        SourceRecorder.Revision(recorder.Latest!).Should().BeGreaterThanOrEqualTo(last);
+        TestSources.Revision(recorder.Latest!).Should().BeGreaterThanOrEqualTo(last);
     }
 
     [Fact]
@@ -101,14 +101,14 @@ public sealed class ResilienceTests(EtcdFixture etcd)
             }
         });
 
-        await killAt.Task.WaitAsync(Waits.Timeout);
+        await killAt.Task.WaitAsync(Wait.Timeout);
         await server.KillAsync();
-        await Waits.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded while etcd is down, is {handle.Status.State}");
+        await Wait.UntilAsync(() => handle.Status.State == HandleState.Degraded, () => $"the handle should be degraded while etcd is down, is {handle.Status.State}");
         handle.Current.Value.Should().BeGreaterThanOrEqualTo(0, "the last good value keeps serving");
         await server.StartAgainAsync();
 
         await writes.WaitAsync(TimeSpan.FromMinutes(2));
-        await Waits.UntilAsync(() => handle.Current.Value == 60 && handle.Status.State == HandleState.Healthy, () => $"the handle should converge on 60 and be healthy; it is {handle.Status.State} at {handle.Current.Value}");
+        await Wait.UntilAsync(() => handle.Current.Value == 60 && handle.Status.State == HandleState.Healthy, () => $"the handle should converge on 60 and be healthy; it is {handle.Status.State} at {handle.Current.Value}");
         await recorder.WaitForTextAsync("60");
 
         var seen = Collapse(recorder.Changes).Select(c => int.Parse(SourceRecorder.Text(c), CultureInfo.InvariantCulture)).ToList();
@@ -131,13 +131,13 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         await using var handle = builder.Build();
         var hub = ((Internal.EtcdSource)sources.Created[0]).Hub;
         await handle.StartAsync();
-        await Waits.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
+        await Wait.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
 
         // Frozen etcd: the TCP connection stays up, nothing answers. Only the idle check can notice.
         await server.PauseAsync();
         handle.Status.State.Should().Be(HandleState.Healthy);
         ReloadStatus? detected = null;
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
                 if (handle.Status is { Source.State: SourceState.Disconnected } status)
@@ -155,7 +155,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
 
         await server.ResumeAsync();
         await writer.SetAsync(Key, "2");
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
                 clock.Advance(TimeSpan.FromSeconds(1)); // let retries that wait on the fake clock time out
@@ -174,12 +174,12 @@ public sealed class ResilienceTests(EtcdFixture etcd)
         await using var recorder = new SourceRecorder(TestSources.Create(etcd.Server.Endpoint, key, o => { o.TimeProvider = clock; o.RequestTimeout = TimeSpan.FromHours(1); }));
         await recorder.WaitForTextAsync("1");
         var hub = ((Internal.EtcdSource)recorder.Source).Hub;
-        await Waits.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
+        await Wait.UntilAsync(() => hub.Responses > 0, () => "the watch should be acknowledged");
         for (var i = 0; i < 3; i++)
         {
             // Past the idle timeout: a progress request goes out, and the live stream answers it.
             var answered = hub.Responses;
-            await Waits.UntilAsync(
+            await Wait.UntilAsync(
                 () =>
                 {
                     clock.Advance(TimeSpan.FromSeconds(1));
@@ -190,7 +190,7 @@ public sealed class ResilienceTests(EtcdFixture etcd)
 
         await etcd.Client.SetAsync(key, "2");
         await recorder.WaitForTextAsync("2");
-        recorder.Failures.Should().Be(0);
+        recorder.Failures.Should().BeEmpty();
         hub.HasOpenStream.Should().BeTrue();
     }
 

@@ -40,7 +40,7 @@ public sealed class RestoreTests
 
             // Cut off from one member, the source comes back through the other: another member id, which may lag.
             proxy.Disconnect();
-            await Waits.UntilAsync(() => recorder.Failures > 0, () => "the source should report the lost connection");
+            await Wait.UntilAsync(() => recorder.Failures.Count > 0, () => "the source should report the lost connection");
             for (var n = 1; n <= 20; n++)
             {
                 await writer.SetAsync(Key, n.ToString(CultureInfo.InvariantCulture));
@@ -105,7 +105,7 @@ public sealed class RestoreTests
             handle.Current.Value.Value.Should().Be(6);
 
             proxy.Disconnect();
-            await Waits.UntilAsync(() => handle.Status.Source!.State == SourceState.Disconnected, () => "the handle should notice it is cut off");
+            await Wait.UntilAsync(() => handle.Status.Source!.State == SourceState.Disconnected, () => "the handle should notice it is cut off");
             await server.RestoreAsync(snapshot, sameMember: restore != Restore.NewCluster);
             using var restored = server.CreateClient();
             if (restore != Restore.SameClusterEarlierRevision)
@@ -127,12 +127,12 @@ public sealed class RestoreTests
             }).Should().BeTrue($"before the restore etcd reported {before}, after it {after}");
 
             proxy.Reconnect();
-            await Waits.UntilAsync(
+            await Wait.UntilAsync(
                 () => handle.Current.Value.Value == 1 && handle.Status.State == HandleState.Healthy,
                 () => $"the handle should serve what the restored etcd holds (1); it serves {handle.Current.Value.Value}, {handle.Status.State}: {handle.Status.LastError}");
 
             await restored.SetAsync(Key, "{\"Value\":7}");
-            await Waits.UntilAsync(() => handle.Current.Value.Value == 7, () => $"the handle should follow the restored etcd; it serves {handle.Current.Value.Value}");
+            await Wait.UntilAsync(() => handle.Current.Value.Value == 7, () => $"the handle should follow the restored etcd; it serves {handle.Current.Value.Value}");
         }
         finally
         {

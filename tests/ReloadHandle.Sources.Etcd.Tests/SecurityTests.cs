@@ -26,7 +26,7 @@ public sealed class SecurityTests
         // Simple tokens expire after --auth-token-ttl seconds without use; only time can make that happen.
         await Task.Delay(TimeSpan.FromSeconds(3));
         await PutAsync(admin, "auth/a", "2");
-        await Waits.UntilAsync(() => first.Current.Value == 2, () => "an open watch keeps delivering after its stream's token expired");
+        await Wait.UntilAsync(() => first.Current.Value == 2, () => "an open watch keeps delivering after its stream's token expired");
 
         // A new watch on the stream opened with the expired token is refused (etcd answers with watch id -1): the source
         // must replace the stream with one that carries a fresh token.
@@ -35,7 +35,7 @@ public sealed class SecurityTests
         await second.StartAsync();
         await PutAsync(admin, "auth/a", "3");
         await PutAsync(admin, "auth/b", "2");
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () => first.Current.Value == 3 && second.Current.Value == 2 && first.Status.State == HandleState.Healthy && second.Status.State == HandleState.Healthy,
             () => $"both handles should carry on: first {first.Status.State} at {first.Current.Value} ({first.Status.LastError}), second {second.Status.State} at {second.Current.Value} ({second.Status.LastError})");
     }
@@ -76,8 +76,8 @@ public sealed class SecurityTests
         await read.Should().ThrowAsync<RpcException>("the system store does not trust the test CA");
         await using (var untrustingSource = new SourceRecorder(TestSources.Create(server.Endpoint, "tls/value")))
         {
-            await Waits.UntilAsync(() => untrustingSource.Failures > 0, () => "the source should fail to connect");
-            untrustingSource.LastError.Should().StartWith($"etcd at {server.Endpoint} failed the TLS handshake: ").And.EndWith("(Range of key 'tls/value')");
+            await Wait.UntilAsync(() => untrustingSource.Failures.Count > 0, () => "the source should fail to connect");
+            untrustingSource.Failures[^1].Message.Should().StartWith($"etcd at {server.Endpoint} failed the TLS handshake: ").And.EndWith("(Range of key 'tls/value')");
         }
     }
 

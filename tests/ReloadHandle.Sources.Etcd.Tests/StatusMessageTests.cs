@@ -26,10 +26,10 @@ public sealed class StatusMessageTests
 
         await server.KillAsync();
         var unreachable = $"etcd at {server.Endpoint} unreachable: connection refused (watch of key '{Key}')";
-        await Waits.UntilAsync(() => handle.Status.LastError?.Contains(unreachable, StringComparison.Ordinal) == true, () => $"the status should say etcd is unreachable: {handle.Status.LastError}");
+        await Wait.UntilAsync(() => handle.Status.LastError?.Contains(unreachable, StringComparison.Ordinal) == true, () => $"the status should say etcd is unreachable: {handle.Status.LastError}");
         handle.Status.State.Should().Be(HandleState.Degraded);
         handle.Status.Source!.LastError.Should().Contain(unreachable);
-        await Waits.UntilAsync(() => recorder.Errors.Contains(unreachable), () => $"the source should say etcd is unreachable: {string.Join(" | ", recorder.Errors)}");
+        await Wait.UntilAsync(() => recorder.Failures.Select(f => f.Message).Contains(unreachable), () => $"the source should say etcd is unreachable: {string.Join(" | ", recorder.Failures.Select(f => f.Message))}");
 
         await server.StartAgainAsync();
         using (var writer = server.CreateClient())
@@ -37,7 +37,7 @@ public sealed class StatusMessageTests
             await writer.SetAsync(Key, "2");
         }
 
-        await Waits.UntilAsync(() => handle.Current.Value == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow etcd again: {handle.Status.State} at {handle.Current.Value}");
+        await Wait.UntilAsync(() => handle.Current.Value == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow etcd again: {handle.Status.State} at {handle.Current.Value}");
         await recorder.WaitForTextAsync("2");
         NamesEtcdAndTheKey(recorder, server, Key);
     }
@@ -56,10 +56,10 @@ public sealed class StatusMessageTests
         await server.PauseAsync();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var recorder = new SourceRecorder(TestSources.Create(server.Endpoint, Key, o => { o.TimeProvider = clock; o.RequestTimeout = TimeSpan.FromSeconds(5); }));
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () =>
             {
-                if (recorder.Failures > 0)
+                if (recorder.Failures.Count > 0)
                 {
                     return true; // stop advancing: the retry's read must not time out too
                 }
@@ -68,7 +68,7 @@ public sealed class StatusMessageTests
                 return false;
             },
             () => "the read should time out");
-        recorder.LastError.Should().Be($"etcd at {server.Endpoint} did not answer within 5 s (Range of key '{Key}')");
+        recorder.Failures[^1].Message.Should().Be($"etcd at {server.Endpoint} did not answer within 5 s (Range of key '{Key}')");
 
         await server.ResumeAsync();
         await recorder.WaitForTextAsync("1");
@@ -114,9 +114,9 @@ public sealed class StatusMessageTests
 
         await server.RestartAsync();
         var refused = $"etcd at {server.Endpoint} refused the credentials: etcdserver: authentication failed, invalid user ID or password";
-        await Waits.UntilAsync(() => handle.Status.LastError?.Contains(refused, StringComparison.Ordinal) == true, () => $"the status should say the credentials were refused: {handle.Status.LastError}");
+        await Wait.UntilAsync(() => handle.Status.LastError?.Contains(refused, StringComparison.Ordinal) == true, () => $"the status should say the credentials were refused: {handle.Status.LastError}");
         handle.Status.LastError.Should().Contain($"key '{Key}'").And.NotContain(Password).And.NotContain(Changed);
-        await Waits.UntilAsync(() => recorder.Errors.Any(e => e.StartsWith(refused, StringComparison.Ordinal)), () => $"the source should say the credentials were refused: {string.Join(" | ", recorder.Errors)}");
+        await Wait.UntilAsync(() => recorder.Failures.Select(f => f.Message).Any(e => e.StartsWith(refused, StringComparison.Ordinal)), () => $"the source should say the credentials were refused: {string.Join(" | ", recorder.Failures.Select(f => f.Message))}");
 
         // With the password it knows valid again, the handle follows etcd.
         using (var admin = Admin(server))
@@ -125,10 +125,10 @@ public sealed class StatusMessageTests
             await admin.PutAsync(Key, "2");
         }
 
-        await Waits.UntilAsync(() => handle.Current.Value == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow etcd again: {handle.Status.State} at {handle.Current.Value}: {handle.Status.LastError}");
+        await Wait.UntilAsync(() => handle.Current.Value == 2 && handle.Status.State == HandleState.Healthy, () => $"the handle should follow etcd again: {handle.Status.State} at {handle.Current.Value}: {handle.Status.LastError}");
         await recorder.WaitForTextAsync("2");
         NamesEtcdAndTheKey(recorder, server, Key);
-        recorder.Errors.Should().NotContain(e => e.Contains(Password, StringComparison.Ordinal) || e.Contains(Changed, StringComparison.Ordinal));
+        recorder.Failures.Select(f => f.Message).Should().NotContain(e => e.Contains(Password, StringComparison.Ordinal) || e.Contains(Changed, StringComparison.Ordinal));
     }
 
     private static ReloadHandle<int> Handle(string endpoint, string key, Action<EtcdSourceOptions>? configure = null) =>
@@ -140,11 +140,11 @@ public sealed class StatusMessageTests
     /// <summary>Every failure names the endpoint and the key in plain words; none is a bare task cancellation or gRPC status dump.</summary>
     private static void NamesEtcdAndTheKey(SourceRecorder recorder, EtcdServer server, string key)
     {
-        recorder.Errors.Should().NotBeEmpty().And.OnlyContain(
+        recorder.Failures.Select(f => f.Message).Should().NotBeEmpty().And.OnlyContain(
             e => e.StartsWith($"etcd at {server.Endpoint} ", StringComparison.Ordinal) && e.Contains($"key '{key}'", StringComparison.Ordinal),
             "messages: {0}",
-            string.Join(" | ", recorder.Errors));
-        recorder.Errors.Should().NotContain(e => e.Contains("A task was canceled", StringComparison.Ordinal) || e.Contains("Status(StatusCode", StringComparison.Ordinal));
+            string.Join(" | ", recorder.Failures.Select(f => f.Message)));
+        recorder.Failures.Select(f => f.Message).Should().NotContain(e => e.Contains("A task was canceled", StringComparison.Ordinal) || e.Contains("Status(StatusCode", StringComparison.Ordinal));
     }
 
     private const string RootPassword = "root-pw";

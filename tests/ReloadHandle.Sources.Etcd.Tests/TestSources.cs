@@ -19,6 +19,9 @@ public static class TestSources
     public static ISource Create(string endpoints, string key, Action<EtcdSourceOptions>? configure = null) =>
         new CapturingBuilder().FromEtcd(endpoints, key, configure).CreateSource();
 
+    /// <summary>A change's revision as the number etcd gave it.</summary>
+    public static long Revision(SourceChange change) => long.Parse(change.Revision!, System.Globalization.CultureInfo.InvariantCulture);
+
     public static async Task<long> SetAsync(this EtcdClient client, string key, string value, long lease = 0) =>
         (await client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease })).Header.Revision;
 

@@ -25,7 +25,7 @@ public sealed class WriterTests(EtcdFixture etcd)
         result.Outcome.Should().Be(EtcdWriteOutcome.Written);
         await recorder.WaitForTextAsync("{\"rps\":5}");
         recorder.Latest!.Metadata.Should().Contain(SourceMetadataKeys.TraceParent, TraceParent);
-        SourceRecorder.Revision(recorder.Latest).Should().Be(result.Revision);
+        TestSources.Revision(recorder.Latest).Should().Be(result.Revision);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class WriterTests(EtcdFixture etcd)
         var written = await writer.PutAsync(new Dictionary<string, byte[]> { ["routes"] = Encoding.UTF8.GetBytes("[\"a\",\"b\"]"), ["timeout"] = Encoding.UTF8.GetBytes("30") });
         written.IsWritten.Should().BeTrue();
         await handle.StartAsync();
-        await Waits.UntilAsync(() => handle.Current.SourceRevision == written.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), () => $"the handle should apply revision {written.Revision}");
+        await Wait.UntilAsync(() => handle.Current.SourceRevision == written.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), () => $"the handle should apply revision {written.Revision}");
         handle.Current.Value.Routes.Should().Equal("a", "b");
         handle.Current.Value.Timeout.Should().Be(30);
         (await etcd.Client.GetAsync(prefix + "old")).Kvs.Should().BeEmpty("keys not listed are deleted in the same transaction");

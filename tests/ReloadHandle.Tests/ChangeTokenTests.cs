@@ -7,8 +7,6 @@ namespace ReloadHandle.Tests;
 /// <summary>GetChangeToken: the .NET change-token idiom over a handle's versions.</summary>
 public sealed class ChangeTokenTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task A_token_fires_once_when_a_newer_version_is_applied_and_not_for_rejected_or_unchanged_attempts()
     {
@@ -26,7 +24,7 @@ public sealed class ChangeTokenTests
         token.ActiveChangeCallbacks.Should().BeTrue();
 
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(2, "a")));
-        await fired.Task.WaitAsync(Bound);
+        await fired.Task.WaitAsync(Wait.Timeout);
         await handle.ApplyChangeAsync(Changes.Of(Routes.Json(3, "a")));
         await Task.Delay(100);
 
@@ -43,7 +41,7 @@ public sealed class ChangeTokenTests
 
         await handle.ApplyAsync(new Routes(["a"]));
 
-        await WaitFor(() => token.HasChanged);
+        await Wait.UntilAsync(() => token.HasChanged, "the first value fires the token");
     }
 
     [Fact]
@@ -58,19 +56,9 @@ public sealed class ChangeTokenTests
         for (var i = 2; i <= 5; i++)
         {
             await handle.ApplyAsync(new Routes([$"v{i}"]));
-            await WaitFor(() => { lock (seen) { return seen.Contains(i); } });
+            await Wait.UntilAsync(() => { lock (seen) { return seen.Contains(i); } }, () => { lock (seen) { return $"OnChange hears version {i}; heard [{string.Join(", ", seen)}]"; } });
         }
 
         seen.Should().Equal(2, 3, 4, 5);
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline);
-            await Task.Delay(10);
-        }
     }
 }

@@ -19,7 +19,7 @@ public sealed class KeyRotationTests
         var sending = http.SendAsync(request);
         await body.FirstHalfSent.WaitAsync(TimeSpan.FromSeconds(10));
         var keysV1 = gateway.Keys.Current;
-        await Eventually.TrueAsync(() => keysV1.OpenLeases > 0, "the gateway leases keys v1 once the request's headers arrived");
+        await Wait.UntilAsync(() => keysV1.OpenLeases > 0, "the gateway leases keys v1 once the request's headers arrived");
 
         // The rotation workflow: issue the new key, apply keys v2, revoke the old key once keys v1 is released.
         gateway.Alpha.AcceptKeys(gateway.AlphaKey, newKey);

@@ -77,13 +77,13 @@ public sealed class ConsulDoubleBlockingTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = new Uri(consul.Address) };
         var index = consul.Store.Put("k", "v");
         var capped = http.GetAsync($"/v1/kv/k?index={index}&wait=10m");
-        await Waits.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
+        await Wait.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
         _time.Timers.Last().Should().BeLessThan(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(4));
         _time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(4));
         (await capped).Index().Should().Be(index);
 
         var defaulted = http.GetAsync($"/v1/kv/k?index={index}");
-        await Waits.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
+        await Wait.UntilAsync(() => consul.IsBlocked("k", index), () => "the query should block");
         _time.Timers.Last().Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(30)).And.BeLessThan(TimeSpan.FromSeconds(32));
         _time.Advance(TimeSpan.FromSeconds(32));
         (await defaulted).Index().Should().Be(index);
@@ -133,7 +133,7 @@ public sealed class ConsulDoubleBlockingTests : IAsyncLifetime
         await BlockedAsync("missing", table);
         var runs = _consul.QueryRuns("missing");
         var elsewhere = _consul.Store.Put("other", "y");
-        await Waits.UntilAsync(() => _consul.QueryRuns("missing") > runs && _consul.IsBlocked("missing", table), () => "the write should wake the query, which keeps waiting");
+        await Wait.UntilAsync(() => _consul.QueryRuns("missing") > runs && _consul.IsBlocked("missing", table), () => "the write should wake the query, which keeps waiting");
         blocked.IsCompleted.Should().BeFalse("errNotFound: the query's minimum moved to the current index");
 
         var created = _consul.Store.Put("missing", "here");
@@ -150,7 +150,7 @@ public sealed class ConsulDoubleBlockingTests : IAsyncLifetime
         await BlockedAsync("missing", table);
         var runs = _consul.QueryRuns("missing");
         var elsewhere = _consul.Store.Put("other", "y");
-        await Waits.UntilAsync(() => _consul.QueryRuns("missing") > runs && _consul.IsBlocked("missing", table), () => "the query should keep waiting");
+        await Wait.UntilAsync(() => _consul.QueryRuns("missing") > runs && _consul.IsBlocked("missing", table), () => "the query should keep waiting");
         _time.Advance(TimeSpan.FromMinutes(1) + (TimeSpan.FromMinutes(1) / 16));
         using var response = await blocked;
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
@@ -205,5 +205,5 @@ public sealed class ConsulDoubleBlockingTests : IAsyncLifetime
     }
 
     private Task BlockedAsync(string key, ulong index) =>
-        Waits.UntilAsync(() => _consul.IsBlocked(key, index), () => $"the query on {key} should block at {index}");
+        Wait.UntilAsync(() => _consul.IsBlocked(key, index), () => $"the query on {key} should block at {index}");
 }

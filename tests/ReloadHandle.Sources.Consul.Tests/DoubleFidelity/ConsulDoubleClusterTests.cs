@@ -127,7 +127,7 @@ public sealed class ConsulDoubleClusterTests : IAsyncLifetime
     {
         var index = _consul.Store.Put("k", "1");
         var blocked = _http.GetAsync($"/v1/kv/k?index={index}&wait=1m");
-        await Waits.UntilAsync(() => _consul.IsBlocked("k", index), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked("k", index), () => "the query should block");
         _consul.FailInFlightQueries();
         using (var failed = await blocked)
         {
@@ -147,7 +147,7 @@ public sealed class ConsulDoubleClusterTests : IAsyncLifetime
         try
         {
             var held = clients.Take(2).Select(c => c.GetAsync($"/v1/kv/k?index={index}&wait=1m")).ToList();
-            await Waits.UntilAsync(() => consul.Connections.Open == 2 && consul.OpenQueries == 2, () => $"two queries should hold two connections; {consul.Connections}");
+            await Wait.UntilAsync(() => consul.Connections.Open == 2 && consul.OpenQueries == 2, () => $"two queries should hold two connections; {consul.Connections}");
 
             using var refused = await clients[2].GetAsync("/v1/kv/k");
             refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
@@ -172,7 +172,7 @@ public sealed class ConsulDoubleClusterTests : IAsyncLifetime
         using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == consul.Certificate!.GetCertHashString() } };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(consul.Address), DefaultRequestVersion = HttpVersion.Version20 };
         var held = Enumerable.Range(0, 10).Select(_ => http.GetAsync($"/v1/kv/k?index={index}&wait=1m")).ToList();
-        await Waits.UntilAsync(() => consul.OpenQueries == 10, () => $"ten queries should be open; {consul.Connections}");
+        await Wait.UntilAsync(() => consul.OpenQueries == 10, () => $"ten queries should be open; {consul.Connections}");
         consul.Connections.Open.Should().Be(1);
         consul.Requests.Should().OnlyContain(r => r.Protocol == "HTTP/2");
         consul.WakeBlockedQueries();

@@ -189,7 +189,7 @@ public sealed class ConsulDoubleSessionTests : IAsyncLifetime
     {
         var written = _consul.Store.Put("same", "v");
         var blocked = _http.GetAsync($"/v1/kv/same?index={written}&wait=1m");
-        await Waits.UntilAsync(() => _consul.IsBlocked("same", written), () => "the query should block");
+        await Wait.UntilAsync(() => _consul.IsBlocked("same", written), () => "the query should block");
         var runs = _consul.QueryRuns("same");
 
         (await PutAsync("/v1/kv/same", "v")).Dispose();

@@ -1,13 +1,17 @@
-using System.Collections.Concurrent;
 using System.Text;
+using ReloadHandle.Sources;
 
-namespace ReloadHandle.Sources.Consul.Tests.TestUtils;
+namespace ReloadHandle.TestShared;
 
 /// <summary>
 /// Drives a source the way a handle does (enumerate; after a failure, enumerate again) and records every state it
-/// yields and every failure, so tests can check what arrived, once and in order.
+/// yields and every failure, so a test can check what arrived, once and in order, and wait for what should.
 /// </summary>
-public sealed class SourceRecorder : IAsyncDisposable
+/// <remarks>
+/// Unlike <c>ReloadHandle.Testing.SourceProbe</c> (the shipped helper, a queue read once), this keeps everything and
+/// survives failures: waits see past and future changes.
+/// </remarks>
+public sealed class SourceRecorder : Recorder<SourceChange>, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
@@ -22,33 +26,34 @@ public sealed class SourceRecorder : IAsyncDisposable
 
     public ISource Source { get; }
 
-    public ConcurrentQueue<SourceChange> Changes { get; } = new();
+    /// <summary>Every state yielded so far, oldest first.</summary>
+    public IReadOnlyList<SourceChange> Changes => Items;
 
-    public ConcurrentQueue<Exception> Failures { get; } = new();
-
-    /// <summary>The last state yielded.</summary>
-    public SourceChange? Latest => Changes.LastOrDefault();
-
+    /// <summary>A change's payload as UTF-8 text, or <c>&lt;absent&gt;</c>.</summary>
     public static string Text(SourceChange change) => change.IsAbsent ? "<absent>" : Encoding.UTF8.GetString(change.Payload.Span);
 
-    public string Describe() =>
-        $"saw [{string.Join(", ", Changes.Select(c => $"{Text(c)}@{c.Revision}"))}]; failures [{string.Join(" | ", Failures.Select(f => f.Message))}]";
-
-    public Task WaitForAsync(Func<SourceChange, bool> condition, string what) =>
-        Waits.UntilAsync(() => Changes.Any(condition), () => $"{what}; {Describe()}");
-
-    public Task WaitForTextAsync(string text) => WaitForAsync(c => Text(c) == text, $"'{text}' should arrive");
-
-    public Task WaitForFailureAsync(Func<Exception, bool> condition, string what) =>
-        Waits.UntilAsync(() => Failures.Any(condition), () => $"{what}; {Describe()}");
+    /// <summary>Completes once a present payload whose text is <paramref name="text"/> has arrived.</summary>
+    public Task<SourceChange> WaitForTextAsync(string text) => WaitForAsync(c => !c.IsAbsent && Text(c) == text, $"'{text}' should arrive");
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _pump.WaitAsync(TimeSpan.FromSeconds(20));
+        await _pump.WaitAsync(Wait.Timeout);
         await Source.DisposeAsync();
-        _stop.Dispose();
+        Dispose();
     }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    protected override string Format(SourceChange item) => $"{Text(item)}@{item.Revision}";
 
     private async Task RunAsync()
     {
@@ -58,7 +63,7 @@ public sealed class SourceRecorder : IAsyncDisposable
             {
                 await foreach (var change in Source.WatchAsync(_stop.Token))
                 {
-                    Changes.Enqueue(change);
+                    Record(change);
                 }
 
                 return;
@@ -69,7 +74,7 @@ public sealed class SourceRecorder : IAsyncDisposable
             }
             catch (Exception failure)
             {
-                Failures.Enqueue(failure);
+                RecordFailure(failure);
                 try
                 {
                     await Task.Delay(_retryDelay, _stop.Token);
