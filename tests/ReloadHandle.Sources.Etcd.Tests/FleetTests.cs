@@ -94,7 +94,7 @@ public sealed class FleetTests(EtcdFixture etcd)
         // What etcd does to a lease whose keep-alives stopped arriving: the lease and every key on it go.
         await etcd.Client.LeaseRevokeAsync(new Etcdserverpb.LeaseRevokeRequest { ID = lost });
 
-        await Waits.UntilAsync(
+        await Wait.UntilAsync(
             () => etcd.Client.GetRange(statusPrefix).Kvs is [{ Lease: var lease }] && lease != 0 && lease != lost,
             () => "the entry should be written again under a new lease");
 

@@ -12,6 +12,28 @@ namespace ReloadHandle.Sources.Etcd.Tests;
 public sealed class ResilienceTests(EtcdFixture etcd)
 {
     [Fact]
+    public async Task Sources_disposed_as_they_start_do_not_disturb_the_others_on_the_client()
+    {
+        // Each source's watch is created on the stream every source of the client shares; disposing a source while its
+        // create request was being written canceled that stream for all of them ("Call canceled by the client").
+        var key = EtcdFixture.UniqueKey("short-lived");
+        await etcd.Client.SetAsync(key, "{\"rps\":1}");
+        await using var watching = new SourceRecorder(TestSources.Create(etcd.Client, key));
+        await watching.WaitForTextAsync("{\"rps\":1}");
+
+        for (var i = 0; i < 30; i++)
+        {
+            await using var brief = new SourceRecorder(TestSources.Create(etcd.Client, key));
+            await brief.WaitForTextAsync("{\"rps\":1}"); // the first value is read; the watch may still be being created
+        }
+
+        await etcd.Client.SetAsync(key, "{\"rps\":2}");
+        await watching.WaitForTextAsync("{\"rps\":2}");
+        watching.Failures.Should().BeEmpty($"the long-lived source never saw its stream fail; {watching.Describe()}");
+        watching.Changes.Should().HaveCount(2, "it yielded its state once and then the change, nothing again after a failure");
+    }
+
+    [Fact]
     public async Task Disconnect_then_writes_then_reconnect_delivers_every_write_once_in_order()
     {
         var key = EtcdFixture.UniqueKey("resume");

@@ -63,9 +63,9 @@ public sealed class StampTests(EtcdFixture etcd)
 
         // Another tool rewrites the label alone, then the value alone.
         await etcd.Client.SetAsync(key + "/.label", "forged");
-        // A client of its own: disposing a source while it still sends its watch's create request cancels the watch
-        // stream it shares with every other source of the client (WatchLane.SendAsync), which would fail `watching`.
-        await using (var fresh = new SourceRecorder(TestSources.Create(etcd.Server.Endpoint, key)))
+        // The shared client: disposing this source while it still sends its watch's create request once canceled the
+        // watch stream it shares with `watching` (WatchLane.SendAsync passed the caller's token to the gRPC write).
+        await using (var fresh = new SourceRecorder(TestSources.Create(etcd.Client, key)))
         {
             await fresh.WaitForTextAsync("{\"rps\":1}");
             fresh.Latest!.Metadata.Should().NotContainKey(SourceMetadataKeys.Label, "the label was written after the value")

@@ -53,7 +53,7 @@ internal sealed class WatchLane
 
     /// <summary>
     /// Writes a request. A failed write fails the stream, and every watch on it learns why from its responses; only the
-    /// caller's cancellation throws.
+    /// caller's cancellation throws, and only while the request waits for its turn (once written, it is written).
     /// </summary>
     public async Task SendAsync(WatchRequest request, CancellationToken cancellationToken)
     {
@@ -62,12 +62,11 @@ internal sealed class WatchLane
         {
             if (!IsClosed)
             {
-                await _call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                // Not the caller's token: in gRPC a canceled write cancels the whole call, and this call is the watch
+                // stream every source of the client shares (a source disposed while creating its watch failed them all).
+                // A write that hangs is ended by the lane's probe, which closes the stream.
+                await _call.RequestStream.WriteAsync(request, CancellationToken.None).ConfigureAwait(false);
             }
-        }
-        catch (Exception canceled) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The watch request was canceled.", canceled, cancellationToken);
         }
         catch (Exception failure)
         {
