@@ -36,6 +36,7 @@ internal static class Gateway
         builder.Services.AddReloadable<RouteTable>("routes")
             .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
             .Validate(RouteTable.Validate)
+            .Configure((routes, services) => routes.Validate(new ProxyConfigValidation(services.GetRequiredService<IConfigValidator>()), "YARP"))
             .Prepare(RouteTable.Compile);
         builder.Services.AddReloadable<RateLimits>("limits")
             .FromFile(Path.Combine(options.ConfigDirectory, "limits.json"))

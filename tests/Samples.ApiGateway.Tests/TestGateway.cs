@@ -119,6 +119,25 @@ internal sealed class TestGateway : IAsyncDisposable
         }
     }
 
+    /// <summary>One request with the key of client alpha (or <paramref name="key"/>): its status and body.</summary>
+    public async Task<(int Status, string Body)> SendAsync(string path, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { GatewayMiddleware.ApiKeyHeader, key ?? AlphaKey } } };
+        using var response = await Http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Sends <paramref name="path"/> until the body is <paramref name="body"/> (YARP applies a version a moment after the handle); fails after <see cref="Load.Bound"/>.</summary>
+    public async Task UntilServedByAsync(string path, string body)
+    {
+        using var bound = new CancellationTokenSource(Load.Bound);
+        while ((await SendAsync(path)).Body != body)
+        {
+            bound.IsCancellationRequested.Should().BeFalse($"{path} answered by {body} within {Load.Bound.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Stops the gateway: every request span has ended once this returns.</summary>
     public async Task StopAsync()
     {
