@@ -31,6 +31,7 @@ internal static class Gateway
         }
 
         builder.Logging.AddFilter("Yarp", LogLevel.Warning); // YARP logs every forwarded request at Information
+        builder.Logging.AddFilter(typeof(ApiKeyAuthentication).FullName, LogLevel.Warning); // and the handler every unknown key
 
         // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
         builder.Services.AddReloadable<RouteTable>("routes")
@@ -50,6 +51,8 @@ internal static class Gateway
         builder.Services.AddSingleton<ReloadableProxyConfigProvider>();
         builder.Services.AddSingleton<IProxyConfigProvider>(services => services.GetRequiredService<ReloadableProxyConfigProvider>());
         builder.Services.AddReverseProxy();
+        ApiKeyAuthentication.Add(builder.Services); // the key check and its policy, applied by YARP per route
+        RouteRateLimits.Add(builder.Services);      // the rate limits, a policy YARP applies per route
 
         builder.Services.AddHealthChecks()
             .AddReloadHandleCheck<RouteTable>("routes")
@@ -79,13 +82,21 @@ internal static class Gateway
         // start them now (the host's start later finds them started), so YARP begins on routes.json.
         await app.Services.StartReloadableHandlesAsync();
 
-        admin?.Map(app); // the dashboard and admin API on the admin port only
-        app.MapHealthChecks("/health");
-        app.MapReverseProxy(proxy =>
+        // After routing (the endpoint says which YARP route matched), before the key check and the rate limit.
+        app.UseMiddleware<GatewayMiddleware>();
+        if (admin is null)
         {
-            proxy.UseMiddleware<GatewayMiddleware>(); // after YARP matched a route, before it forwards
-            proxy.UseLoadBalancing();
-        });
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        else
+        {
+            admin.Map(app); // the dashboard and admin API on the admin port only (it adds authentication and authorization)
+        }
+
+        app.UseRateLimiter(); // after authorization: a request without a known key takes no token
+        app.MapHealthChecks("/health");
+        app.MapReverseProxy();
         return app;
     }
 }

@@ -5,8 +5,10 @@ using Yarp.ReverseProxy.Model;
 namespace ApiGateway;
 
 /// <summary>
-/// Runs in YARP's pipeline, after a route matched and before the request is forwarded: checks the API key and the
-/// route's rate limit, and records on the request's span and response which configuration versions served it.
+/// Runs after routing and before authentication, on the routes YARP serves: takes the request's
+/// <see cref="RequestConfig"/> (one snapshot of each handle), tags the request's span with it and sets the
+/// <c>x-config-versions</c> header — before the key check and the rate limit, so their 401s and 429s say which
+/// versions refused them too.
 /// </summary>
 internal sealed class GatewayMiddleware(RequestDelegate next, ReloadableProxyConfigProvider proxyConfig, IReloadable<RateLimits> limitsHandle, IReloadable<ApiKeys> keysHandle)
 {
@@ -15,32 +17,18 @@ internal sealed class GatewayMiddleware(RequestDelegate next, ReloadableProxyCon
 
     public Task InvokeAsync(HttpContext context)
     {
-        // One snapshot of each handle for the whole request: a reload half-way through cannot mix two versions.
-        var route = context.GetReverseProxyFeature().Route.Config;
-        var routes = proxyConfig.SnapshotOf(route);
-        var limits = limitsHandle.Current;
-        var keys = keysHandle.Current;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not { } route)
+        {
+            return next(context); // not a proxied route: /health, the admin port
+        }
 
-        // The request's server span: in YARP's pipeline Activity.Current may be YARP's own proxy.forwarder span.
+        var config = new RequestConfig(proxyConfig.SnapshotOf(route.Config), limitsHandle.Current, keysHandle.Current);
+        context.Features.Set(config);
+
+        // The request's server span (from the feature: Activity.Current is not always it).
         var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        span.TagConfigVersions(routes, limits, keys); // config.routes.version, config.limits.version, config.keys.version
-        context.Response.Headers[VersionsHeader] = $"routes={routes.Version},limits={limits.Version},keys={keys.Version}";
-
-        if (!keys.Value.ClientByKey.TryGetValue(context.Request.Headers[ApiKeyHeader].ToString(), out var client))
-        {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            return Task.CompletedTask;
-        }
-
-        span?.SetTag("gateway.client", client);
-        if (!limits.Value.TryAcquire(route.RouteId))
-        {
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = "1";
-            return Task.CompletedTask;
-        }
-
-        context.Request.Headers.Remove(ApiKeyHeader); // the key is the gateway's business, not the upstream's
+        span.TagConfigVersions(config.Routes, config.Limits, config.Keys); // config.routes.version, config.limits.version, config.keys.version
+        context.Response.Headers[VersionsHeader] = config.VersionsHeader;
         return next(context);
     }
 }

@@ -46,6 +46,9 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The gateway's services (YARP's state, the handles).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The admin port's dashboard address, such as <c>http://127.0.0.1:41234/reload/</c>.</summary>
     public string AdminUrl => _app.Services.GetRequiredService<AdminPort>().Url;
 
