@@ -1,5 +1,4 @@
 using dotnet_etcd;
-using OpenTelemetry.Trace;
 using ReloadHandle;
 using ReloadHandle.Fleet;
 using ReloadHandle.Sources.Etcd;
@@ -11,10 +10,11 @@ namespace ApiGateway;
 /// <summary>How to run the gateway.</summary>
 /// <param name="ConfigDirectory">Holds routes.json, limits.json and keys.json.</param>
 /// <param name="Urls">Where to listen; port 0 picks a free port.</param>
-/// <param name="ConsoleTracing">Print every span (request spans with their config versions, reload spans) to the console.</param>
+/// <param name="ConsoleTracing">Print every span and metric (request spans with their config versions, reload spans) to the console (<c>--otel-console</c>).</param>
 /// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
 /// <param name="AdminUrls">Where the admin port listens (the dashboard and admin API, users in admins.json); none when null.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null);
+/// <param name="Instance">The telemetry's <c>service.instance.id</c> (<c>--instance</c>); the fleet member's id, else a new id per process.</param>
+internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null, string? Instance = null);
 
 /// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health, and the admin port.</summary>
 internal static class Gateway
@@ -30,8 +30,7 @@ internal static class Gateway
             builder.WebHost.UseUrls(options.Urls);
         }
 
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning); // YARP logs every forwarded request at Information
-        builder.Logging.AddFilter(typeof(ApiKeyAuthentication).FullName, LogLevel.Warning); // and the handler every unknown key
+        GatewayTelemetry.Add(builder, options.Instance ?? options.Fleet?.Instance, options.ConsoleTracing); // traces, metrics, log levels
 
         // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
         builder.Services.AddReloadable<RouteTable>("routes")
@@ -58,14 +57,6 @@ internal static class Gateway
             .AddReloadHandleCheck<RouteTable>("routes")
             .AddReloadHandleCheck<RateLimits>("limits")
             .AddReloadHandleCheck<ApiKeys>("keys");
-
-        if (options.ConsoleTracing)
-        {
-            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
-                .AddSource("Microsoft.AspNetCore") // request spans, tagged by GatewayMiddleware
-                .AddReloadHandleInstrumentation()  // reload spans
-                .AddConsoleExporter());
-        }
 
         options.Fleet?.AddTo(builder);
         if (admin is not null && options.Fleet is { } fleet)
@@ -96,7 +87,7 @@ internal static class Gateway
 
         app.UseRateLimiter(); // after authorization: a request without a known key takes no token
         app.MapHealthChecks("/health");
-        app.MapReverseProxy();
+        app.MapReverseProxy().Add(RouteTemplateMetadata.AddTo); // spans and metrics named by the route template
         return app;
     }
 }

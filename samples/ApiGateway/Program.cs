@@ -24,7 +24,8 @@ var app = await Gateway.BuildAsync(new GatewayOptions(
     Option("--urls") ?? "http://127.0.0.1:8080",
     ConsoleTracing: args.Contains("--otel-console"),
     Fleet: FleetMember.FromArgs(Option),
-    AdminUrls: Option("--admin-urls")));
+    AdminUrls: Option("--admin-urls"),
+    Instance: Option("--instance")));
 await app.RunAsync();
 return 0;
 

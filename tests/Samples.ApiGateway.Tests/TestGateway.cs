@@ -83,7 +83,9 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static string NewKey(string client) => $"{client}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
 
-    public static async Task<TestGateway> StartAsync()
+    /// <param name="configure">Last changes to the gateway's builder (an exporter, say).</param>
+    /// <param name="probationWindow">The routes handle's probation window; the gateway's default unless given.</param>
+    public static async Task<TestGateway> StartAsync(Action<WebApplicationBuilder>? configure = null, TimeSpan? probationWindow = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("apigateway-tests-").FullName;
         var blue = await Demo.StartUpstreamAsync("blue");
@@ -99,6 +101,7 @@ internal sealed class TestGateway : IAsyncDisposable
         var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0"), builder =>
         {
             builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new TestGateway(directory, blue, green, app, logs, spans, alphaKey);
