@@ -14,7 +14,10 @@ namespace ApiGateway;
 /// <param name="Fleet">Routes from etcd, with a fleet report and span export (see <see cref="FleetMember"/>); routes.json when <see langword="null"/>.</param>
 /// <param name="AdminUrls">Where the admin port listens (the dashboard and admin API, users in admins.json); none when null.</param>
 /// <param name="Instance">The telemetry's <c>service.instance.id</c> (<c>--instance</c>); the fleet member's id, else a new id per process.</param>
-internal sealed record GatewayOptions(string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null, string? Instance = null);
+/// <param name="ProbationWindow">How long a new routes version is on probation (<see cref="UpstreamErrors"/>); 30 seconds unless given.</param>
+internal sealed record GatewayOptions(
+    string ConfigDirectory, string Urls = "http://127.0.0.1:8080", bool ConsoleTracing = false, FleetMember? Fleet = null, string? AdminUrls = null, string? Instance = null,
+    TimeSpan? ProbationWindow = null);
 
 /// <summary>The whole gateway: three reloadable handles, YARP fed by one of them, health, and the admin port.</summary>
 internal static class Gateway
@@ -37,7 +40,10 @@ internal static class Gateway
             .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
             .Validate(RouteTable.Validate)
             .Configure((routes, services) => routes.Validate(new ProxyConfigValidation(services.GetRequiredService<IConfigValidator>()), "YARP"))
-            .Prepare(RouteTable.Compile);
+            .Prepare(RouteTable.Compile)
+            // Valid is not enough: a version whose upstreams answer 5xx is rolled back and quarantined (UpstreamErrors.cs).
+            .Configure((routes, services) => routes.WithProbation(options.ProbationWindow ?? TimeSpan.FromSeconds(30), services.GetRequiredService<UpstreamErrors>().Check));
+        builder.Services.AddSingleton<UpstreamErrors>();
         builder.Services.AddReloadable<RateLimits>("limits")
             .FromFile(Path.Combine(options.ConfigDirectory, "limits.json"))
             .Validate(RateLimits.Validate)
@@ -87,7 +93,14 @@ internal static class Gateway
 
         app.UseRateLimiter(); // after authorization: a request without a known key takes no token
         app.MapHealthChecks("/health");
-        app.MapReverseProxy().Add(RouteTemplateMetadata.AddTo); // spans and metrics named by the route template
+        var upstreamErrors = app.Services.GetRequiredService<UpstreamErrors>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(upstreamErrors.CountAsync); // each upstream answer, per routes version, for the probation
+            proxy.UseSessionAffinity();          // and YARP's default pipeline
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        }).Add(RouteTemplateMetadata.AddTo); // spans and metrics named by the route template
         return app;
     }
 }

@@ -27,11 +27,11 @@ internal static class GatewayTelemetry
     {
         // Defaults below every other configuration source (appsettings, environment, command line override them): a
         // line per request, per forwarded call or per refused key is noise at this rate; reloads stay at Information.
+        // No Default level here: it would override the minimum level the demo and the tests set in code.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
-                ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Yarp"] = "Warning",
                 ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",

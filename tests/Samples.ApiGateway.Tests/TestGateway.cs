@@ -98,7 +98,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
         var logs = new CapturedLogs();
         var spans = new RecordedSpans();
-        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0"), builder =>
+        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0", ProbationWindow: probationWindow), builder =>
         {
             builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
             configure?.Invoke(builder);
