@@ -141,12 +141,12 @@ internal static class Demo
     private static void Print(string title, IEnumerable<string> lines) =>
         Console.WriteLine($"{title,-9} " + string.Join(Environment.NewLine + new string(' ', 10), lines));
 
-    /// <summary>A tiny upstream server that answers every request with its name (and <paramref name="status"/>).</summary>
-    internal static async Task<WebApplication> StartUpstreamAsync(string name, int status = StatusCodes.Status200OK)
+    /// <summary>A tiny upstream server on <paramref name="url"/> that answers every request with its name (and <paramref name="status"/>).</summary>
+    internal static async Task<WebApplication> StartUpstreamAsync(string name, int status = StatusCodes.Status200OK, string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         var app = builder.Build();
         app.Run(context =>
         {
