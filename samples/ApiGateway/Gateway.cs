@@ -34,35 +34,12 @@ internal static class Gateway
         }
 
         GatewayTelemetry.Add(builder, options.Instance ?? options.Fleet?.Instance, options.ConsoleTracing); // traces, metrics, log levels
-
-        // Each handle goes live only with a file that validates; a bad edit leaves the last good version serving.
-        builder.Services.AddReloadable<RouteTable>("routes")
-            .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
-            .Validate(RouteTable.Validate)
-            .Configure((routes, services) => routes.Validate(new ProxyConfigValidation(services.GetRequiredService<IConfigValidator>()), "YARP"))
-            .Prepare(RouteTable.Compile)
-            // Valid is not enough: a version whose upstreams answer 5xx is rolled back and quarantined (UpstreamErrors.cs).
-            .Configure((routes, services) => routes.WithProbation(options.ProbationWindow ?? TimeSpan.FromSeconds(30), services.GetRequiredService<UpstreamErrors>().Check));
-        builder.Services.AddSingleton<UpstreamErrors>();
-        builder.Services.AddReloadable<RateLimits>("limits")
-            .FromFile(Path.Combine(options.ConfigDirectory, "limits.json"))
-            .Validate(RateLimits.Validate)
-            .Prepare(RateLimits.Compile);
-        builder.Services.AddReloadable<ApiKeys>("keys")
-            .FromFile(Path.Combine(options.ConfigDirectory, "keys.json"))
-            .Validate(ApiKeys.Validate)
-            .Prepare(ApiKeys.Compile);
-
+        AddHandles(builder.Services, options);
         builder.Services.AddSingleton<ReloadableProxyConfigProvider>();
         builder.Services.AddSingleton<IProxyConfigProvider>(services => services.GetRequiredService<ReloadableProxyConfigProvider>());
         builder.Services.AddReverseProxy();
         ApiKeyAuthentication.Add(builder.Services); // the key check and its policy, applied by YARP per route
         RouteRateLimits.Add(builder.Services);      // the rate limits, a policy YARP applies per route
-
-        builder.Services.AddHealthChecks()
-            .AddReloadHandleCheck<RouteTable>("routes")
-            .AddReloadHandleCheck<RateLimits>("limits")
-            .AddReloadHandleCheck<ApiKeys>("keys");
 
         options.Fleet?.AddTo(builder);
         if (admin is not null && options.Fleet is { } fleet)
@@ -78,7 +55,38 @@ internal static class Gateway
         // YARP reads its first configuration when the proxy is mapped, which is before the host starts the handles:
         // start them now (the host's start later finds them started), so YARP begins on routes.json.
         await app.Services.StartReloadableHandlesAsync();
+        Map(app, admin);
+        return app;
+    }
 
+    /// <summary>The three handles and their health checks. Each goes live only with a file that validates; a bad edit leaves the last good version serving.</summary>
+    private static void AddHandles(IServiceCollection services, GatewayOptions options)
+    {
+        services.AddReloadable<RouteTable>("routes")
+            .FromRoutes(options) // routes.json, or an etcd key (FleetMember.cs)
+            .Validate(RouteTable.Validate)
+            .Configure((routes, services) => routes.Validate(new ProxyConfigValidation(services.GetRequiredService<IConfigValidator>()), "YARP"))
+            .Prepare(RouteTable.Compile)
+            // Valid is not enough: a version whose upstreams answer 5xx is rolled back and quarantined (UpstreamErrors.cs).
+            .Configure((routes, services) => routes.WithProbation(options.ProbationWindow ?? TimeSpan.FromSeconds(30), services.GetRequiredService<UpstreamErrors>().Check));
+        services.AddSingleton<UpstreamErrors>();
+        services.AddReloadable<RateLimits>("limits")
+            .FromFile(Path.Combine(options.ConfigDirectory, "limits.json"))
+            .Validate(RateLimits.Validate)
+            .Prepare(RateLimits.Compile);
+        services.AddReloadable<ApiKeys>("keys")
+            .FromFile(Path.Combine(options.ConfigDirectory, "keys.json"))
+            .Validate(ApiKeys.Validate)
+            .Prepare(ApiKeys.Compile);
+        services.AddHealthChecks()
+            .AddReloadHandleCheck<RouteTable>("routes")
+            .AddReloadHandleCheck<RateLimits>("limits")
+            .AddReloadHandleCheck<ApiKeys>("keys");
+    }
+
+    /// <summary>The request pipeline: versions, key check, rate limit, then /health or YARP (or, on the admin port, the dashboard).</summary>
+    private static void Map(WebApplication app, AdminPort? admin)
+    {
         // After routing (the endpoint says which YARP route matched), before the key check and the rate limit.
         app.UseMiddleware<GatewayMiddleware>();
         if (admin is null)
@@ -101,6 +109,5 @@ internal static class Gateway
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         }).Add(RouteTemplateMetadata.AddTo); // spans and metrics named by the route template
-        return app;
     }
 }
