@@ -9,8 +9,8 @@ using Samples.Admin;
 namespace ApiGateway;
 
 /// <summary>
-/// <c>--demo</c>: two upstreams and the gateway on loopback, clients sending requests without pause, and four config
-/// edits under that traffic, then a look at the admin port. Every response is checked; the exit code says whether all
+/// <c>--demo</c>: three upstreams (one answering 500) and the gateway on loopback, clients sending requests without
+/// pause, and five config edits under that traffic (the last one rolled back by probation), then a look at the admin port. Every response is checked; the exit code says whether all
 /// went as expected.
 /// </summary>
 internal static class Demo
@@ -23,6 +23,7 @@ internal static class Demo
         var directory = Directory.CreateTempSubdirectory("apigateway-demo-").FullName;
         var blue = await StartUpstreamAsync("blue");
         var green = await StartUpstreamAsync("green");
+        var red = await StartUpstreamAsync("red", StatusCodes.Status500InternalServerError); // valid to point at, bad to serve from
         var (blueUrl, greenUrl) = (blue.Urls.First(), green.Urls.First());
         var (oldKey, newKey) = (NewKey(), NewKey());
         await WriteAsync(directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "blue"));
@@ -79,7 +80,9 @@ internal static class Demo
             Console.WriteLine($"   keys v{rotated.Current!.Version} applied; old key -> {(int)withOld}, new key -> {(int)withNew}");
             ok = withOld == HttpStatusCode.Unauthorized && withNew == HttpStatusCode.OK;
 
-            Console.WriteLine("5. the operator's view: the admin port (dashboard and API), user 'ops' from admins.json");
+            ok &= await ProbationAsync(routes, traffic, directory, blueUrl, greenUrl, red.Urls.First());
+
+            Console.WriteLine("6. the operator's view: the admin port (dashboard and API), user 'ops' from admins.json");
             var adminUrl = gateway.Services.GetRequiredService<AdminPort>().Url;
             var (handles, anonymous, onPublic) = await AdminCheck.RunAsync(adminUrl, gateway.Urls.First(), adminPassword);
             Console.WriteLine($"   {adminUrl}: {handles}; anonymous -> {(int)anonymous}, /reload on the public port -> {(int)onPublic}");
@@ -95,8 +98,8 @@ internal static class Demo
             await stop.CancelAsync();
             await Task.WhenAll(clients);
             await gateway.StopAsync(); // ends every request span before they are counted
-            await Task.WhenAll(blue.StopAsync(), green.StopAsync());
-            await Task.WhenAll(gateway.DisposeAsync().AsTask(), blue.DisposeAsync().AsTask(), green.DisposeAsync().AsTask());
+            await Task.WhenAll(blue.StopAsync(), green.StopAsync(), red.StopAsync());
+            await Task.WhenAll(gateway.DisposeAsync().AsTask(), blue.DisposeAsync().AsTask(), green.DisposeAsync().AsTask(), red.DisposeAsync().AsTask());
             Directory.Delete(directory, recursive: true);
         }
 
@@ -120,17 +123,36 @@ internal static class Demo
         return ok ? 0 : 1;
     }
 
+    /// <summary>Step 5: a valid routes file whose upstream answers 500 goes live on probation and is rolled back.</summary>
+    private static async Task<bool> ProbationAsync(IReloadable<RouteTable> routes, DemoTraffic traffic, string directory, string blueUrl, string greenUrl, string redUrl)
+    {
+        Console.WriteLine("5. route 'orders' pointed at upstream red, which answers 500: the new routes go on probation");
+        traffic.FailingRoutesVersion = routes.Current.Version + 1; // set before the edit: YARP may serve it before EditAsync returns
+        var rolledBack = routes.Attempts.FirstAsync(a => a.Outcome == ReloadOutcome.Applied && a.Current!.Trigger == ReloadTrigger.Probation).ToTask();
+        var bad = (await EditAsync(routes, ReloadOutcome.Applied, directory, "routes.json", Routes(blueUrl, greenUrl, ordersCluster: "red", red: redUrl))).Current!;
+        var back = (await rolledBack.WaitAsync(Bound)).Current!;
+        await Until(() => traffic.Versions.GetValueOrDefault(("routes", back.Version)) > 50, "traffic on the rolled-back routes");
+        Console.WriteLine($"   routes v{bad.Version} applied, then failed probation after {(back.AppliedAt - bad.AppliedAt).TotalSeconds:F1} s: {routes.Status.LastError}");
+        var quarantined = routes is ReloadHandle<RouteTable> handle ? handle.Quarantined.Select(q => q.ConfigId).ToList() : [];
+        Console.WriteLine($"   rolled back to v{back.Version} (the content of v{bad.Version - 1}); quarantined: config id {string.Join(", ", quarantined)}; /orders answered by green again");
+        return quarantined.Contains(bad.ConfigId!) && traffic.Count("500") > 0;
+    }
+
     private static void Print(string title, IEnumerable<string> lines) =>
         Console.WriteLine($"{title,-9} " + string.Join(Environment.NewLine + new string(' ', 10), lines));
 
-    /// <summary>A tiny upstream server that answers every request with its name.</summary>
-    internal static async Task<WebApplication> StartUpstreamAsync(string name)
+    /// <summary>A tiny upstream server on <paramref name="url"/> that answers every request with its name (and <paramref name="status"/>).</summary>
+    internal static async Task<WebApplication> StartUpstreamAsync(string name, int status = StatusCodes.Status200OK, string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         var app = builder.Build();
-        app.Run(context => context.Response.WriteAsync(name));
+        app.Run(context =>
+        {
+            context.Response.StatusCode = status;
+            return context.Response.WriteAsync(name);
+        });
         await app.StartAsync();
         return app;
     }
@@ -174,13 +196,14 @@ internal static class Demo
 
     private static string NewKey() => "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    private static string Routes(string blue, string green, string ordersCluster) => $$"""
+    private static string Routes(string blue, string green, string ordersCluster, string? red = null) => $$"""
         {
           "routes": [
             { "id": "orders",  "pathPrefix": "/orders",  "cluster": "{{ordersCluster}}" },
             { "id": "catalog", "pathPrefix": "/catalog", "cluster": "blue" }
           ],
           "clusters": [
+            {{(red is null ? "" : $$"""{ "id": "red", "destinations": [ "{{red}}" ] },""")}}
             { "id": "blue",  "destinations": [ "{{blue}}" ] },
             { "id": "green", "destinations": [ "{{green}}" ] }
           ]

@@ -11,8 +11,16 @@ internal sealed class DemoTraffic(HttpClient http, string key, int clients)
     private readonly string?[] _lastKeyUsed = new string?[clients];
     private int _sent;
     private int _withVersions;
+    private long _failingRoutesVersion = -1;
 
     public volatile string Key = key;
+
+    /// <summary>The routes version that sends /orders to upstream red (which answers 500), until probation rolls it back.</summary>
+    public long FailingRoutesVersion
+    {
+        get => Interlocked.Read(ref _failingRoutesVersion);
+        set => Interlocked.Exchange(ref _failingRoutesVersion, value);
+    }
 
     public int Sent => Volatile.Read(ref _sent);
 
@@ -93,11 +101,14 @@ internal sealed class DemoTraffic(HttpClient http, string key, int clients)
             seen[handle] = Math.Max(version, seen.GetValueOrDefault(handle));
         }
 
-        // routes v1 sends /orders to blue, every later version to green; limits v1 is too high to refuse anything.
-        var expected = route == "orders" && versions["routes"] > 1 ? "green" : "blue";
+        // routes v1 sends /orders to blue, the failing version to red, every other version to green; limits v1 is too
+        // high to refuse anything.
+        var routes = versions["routes"];
+        var expected = route != "orders" ? "blue" : routes == FailingRoutesVersion ? "red" : routes > 1 ? "green" : "blue";
         switch (status)
         {
             case 200 when body == expected:
+            case 500 when body == expected && expected == "red":
                 Upstreams.AddOrUpdate((route, versions["routes"], body), 1, (_, n) => n + 1);
                 break;
             case 429 when route == "orders" && versions["limits"] > 1:

@@ -5,42 +5,52 @@ using Yarp.ReverseProxy.Model;
 namespace ApiGateway;
 
 /// <summary>
-/// Runs in YARP's pipeline, after a route matched and before the request is forwarded: checks the API key and the
-/// route's rate limit, and records on the request's span and response which configuration versions served it.
+/// Runs after routing and before authentication, on the routes YARP serves: takes the request's
+/// <see cref="RequestConfig"/> (one snapshot of each handle), tags the request's span with it and sets the
+/// <c>x-config-versions</c> header — before the key check and the rate limit, so their 401s and 429s say which
+/// versions refused them too. While no version changes, a request allocates nothing here: the config and its header
+/// string are built once per combination of versions, and each snapshot's version tag is boxed once
+/// (<see cref="ActivityConfigExtensions.TagConfigVersions"/>), so what remains is the span's own tag and link nodes.
 /// </summary>
 internal sealed class GatewayMiddleware(RequestDelegate next, ReloadableProxyConfigProvider proxyConfig, IReloadable<RateLimits> limitsHandle, IReloadable<ApiKeys> keysHandle)
 {
     public const string ApiKeyHeader = "x-api-key";
     public const string VersionsHeader = "x-config-versions";
 
+    // The config of the latest combination of snapshots: built (header string included) once per combination, not per request.
+    private RequestConfig? _latest;
+
     public Task InvokeAsync(HttpContext context)
     {
-        // One snapshot of each handle for the whole request: a reload half-way through cannot mix two versions.
-        var route = context.GetReverseProxyFeature().Route.Config;
-        var routes = proxyConfig.SnapshotOf(route);
-        var limits = limitsHandle.Current;
-        var keys = keysHandle.Current;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not { } route)
+        {
+            return next(context); // not a proxied route: /health, the admin port
+        }
 
-        // The request's server span: in YARP's pipeline Activity.Current may be YARP's own proxy.forwarder span.
+        var config = ConfigFor(proxyConfig.SnapshotOf(route.Config), limitsHandle.Current, keysHandle.Current);
+        context.Features.Set(config);
+
+        // The request's server span (from the feature: Activity.Current is not always it).
         var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        span.TagConfigVersions(routes, limits, keys); // config.routes.version, config.limits.version, config.keys.version
-        context.Response.Headers[VersionsHeader] = $"routes={routes.Version},limits={limits.Version},keys={keys.Version}";
-
-        if (!keys.Value.ClientByKey.TryGetValue(context.Request.Headers[ApiKeyHeader].ToString(), out var client))
-        {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            return Task.CompletedTask;
-        }
-
-        span?.SetTag("gateway.client", client);
-        if (!limits.Value.TryAcquire(route.RouteId))
-        {
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = "1";
-            return Task.CompletedTask;
-        }
-
-        context.Request.Headers.Remove(ApiKeyHeader); // the key is the gateway's business, not the upstream's
+        span.TagConfigVersions(config.Routes, config.Limits, config.Keys); // config.routes.version, config.limits.version, config.keys.version
+        context.Response.Headers[VersionsHeader] = config.VersionsHeader;
         return next(context);
+    }
+
+    /// <summary>
+    /// The shared, immutable config of these three snapshots. A new combination builds one and swaps it in with a
+    /// compare (no lock; a request that loses the race still runs under the config it built).
+    /// </summary>
+    private RequestConfig ConfigFor(Snapshot<RouteTable> routes, Snapshot<RateLimits> limits, Snapshot<ApiKeys> keys)
+    {
+        var latest = Volatile.Read(ref _latest);
+        if (latest is not null && latest.Is(routes, limits, keys))
+        {
+            return latest;
+        }
+
+        var config = new RequestConfig(routes, limits, keys);
+        Interlocked.CompareExchange(ref _latest, config, latest);
+        return config;
     }
 }

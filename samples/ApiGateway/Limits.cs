@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 
 namespace ApiGateway;
 
@@ -7,11 +8,11 @@ namespace ApiGateway;
 /// <example><code>{ "routes": { "orders": { "requestsPerSecond": 100, "burst": 20 } } }</code></example>
 internal sealed record RateLimits(IReadOnlyDictionary<string, RouteLimit> Routes)
 {
-    /// <summary>One token bucket per limited route, built by <see cref="Compile"/>: each limits version starts full.</summary>
-    [JsonIgnore] public FrozenDictionary<string, TokenBucket> Buckets { get; init; } = FrozenDictionary<string, TokenBucket>.Empty;
-
-    /// <summary>Takes a token for <paramref name="routeId"/>; false means "429".</summary>
-    public bool TryAcquire(string routeId) => !Buckets.TryGetValue(routeId, out var bucket) || bucket.TryTake();
+    /// <summary>
+    /// ASP.NET Core's token bucket options per limited route, built by <see cref="Compile"/> before the version goes
+    /// live; <see cref="RouteRateLimits"/> makes one limiter of them per route and limits version.
+    /// </summary>
+    [JsonIgnore] public FrozenDictionary<string, TokenBucketRateLimiterOptions> Buckets { get; init; } = FrozenDictionary<string, TokenBucketRateLimiterOptions>.Empty;
 
     public static void Validate(RateLimits limits, ICollection<string> errors)
     {
@@ -32,11 +33,25 @@ internal sealed record RateLimits(IReadOnlyDictionary<string, RouteLimit> Routes
 
     public static RateLimits Compile(RateLimits limits) => limits with
     {
-        Buckets = limits.Routes.ToFrozenDictionary(
-            route => route.Key,
-            route => new TokenBucket(route.Value.RequestsPerSecond, route.Value.Burst),
-            StringComparer.OrdinalIgnoreCase),
+        Buckets = limits.Routes.ToFrozenDictionary(route => route.Key, route => Bucket(route.Value), StringComparer.OrdinalIgnoreCase),
     };
+
+    /// <summary>
+    /// A steady rate with a burst. The partitioned limiter refills its buckets on its own 100 ms timer (never their
+    /// own timers, hence no auto-replenishment), so a period is at least 100 ms, with as many tokens as the rate gives it.
+    /// </summary>
+    private static TokenBucketRateLimiterOptions Bucket(RouteLimit limit)
+    {
+        var period = Math.Max(0.1, 1 / limit.RequestsPerSecond);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit.Burst,
+            TokensPerPeriod = (int)Math.Clamp(Math.Round(limit.RequestsPerSecond * period), 1, int.MaxValue),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
+            QueueLimit = 0,
+            AutoReplenishment = false,
+        };
+    }
 }
 
 /// <summary>A steady <paramref name="RequestsPerSecond"/>, with up to <paramref name="Burst"/> requests at once.</summary>

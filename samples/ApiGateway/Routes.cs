@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 namespace ApiGateway;
 
@@ -72,7 +73,11 @@ internal sealed record RouteTable(IReadOnlyList<GatewayRoute> Routes, IReadOnlyL
         }
     }
 
-    /// <summary>Builds YARP's route and cluster configs once per reload, off the request path.</summary>
+    /// <summary>
+    /// Builds YARP's route and cluster configs once per reload, off the request path. Every route requires a known API
+    /// key (<see cref="ApiKeyAuthentication.Policy"/>), is rate limited by <see cref="RouteRateLimits.Policy"/> and
+    /// forwards without the key header: YARP applies all three per route.
+    /// </summary>
     public static RouteTable Compile(RouteTable table) => table with
     {
         ProxyRoutes = [.. table.Routes.Select(route => new RouteConfig
@@ -80,7 +85,9 @@ internal sealed record RouteTable(IReadOnlyList<GatewayRoute> Routes, IReadOnlyL
             RouteId = route.Id,
             ClusterId = route.Cluster,
             Match = new RouteMatch { Path = $"{route.PathPrefix.TrimEnd('/')}/{{**rest}}" }, // the prefix itself matches too
-        })],
+            AuthorizationPolicy = ApiKeyAuthentication.Policy,
+            RateLimiterPolicy = RouteRateLimits.Policy,
+        }.WithTransformRequestHeaderRemove(GatewayMiddleware.ApiKeyHeader))], // the key is the gateway's business, not the upstream's
         ProxyClusters = [.. table.Clusters.Select(cluster => new ClusterConfig
         {
             ClusterId = cluster.Id,

@@ -2,7 +2,7 @@ using ApiGateway;
 
 namespace Samples.ApiGateway.Tests;
 
-/// <summary>The README's main command: <c>dotnet run --project samples/ApiGateway -- --demo</c>.</summary>
+/// <summary>The README's main command: <c>dotnet run --project samples/ApiGateway -c Release -- --demo</c>.</summary>
 public sealed class DemoTests
 {
     [Fact]

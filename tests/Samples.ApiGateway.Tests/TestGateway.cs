@@ -46,6 +46,9 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The gateway's services (YARP's state, the handles).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The admin port's dashboard address, such as <c>http://127.0.0.1:41234/reload/</c>.</summary>
     public string AdminUrl => _app.Services.GetRequiredService<AdminPort>().Url;
 
@@ -80,7 +83,9 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public static string NewKey(string client) => $"{client}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
 
-    public static async Task<TestGateway> StartAsync()
+    /// <param name="configure">Last changes to the gateway's builder (an exporter, say).</param>
+    /// <param name="probationWindow">The routes handle's probation window; the gateway's default unless given.</param>
+    public static async Task<TestGateway> StartAsync(Action<WebApplicationBuilder>? configure = null, TimeSpan? probationWindow = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("apigateway-tests-").FullName;
         var blue = await Demo.StartUpstreamAsync("blue");
@@ -93,9 +98,10 @@ internal sealed class TestGateway : IAsyncDisposable
 
         var logs = new CapturedLogs();
         var spans = new RecordedSpans();
-        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0"), builder =>
+        var app = await Gateway.BuildAsync(new GatewayOptions(directory, "http://127.0.0.1:0", AdminUrls: "http://127.0.0.1:0", ProbationWindow: probationWindow), builder =>
         {
             builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new TestGateway(directory, blue, green, app, logs, spans, alphaKey);
@@ -116,6 +122,25 @@ internal sealed class TestGateway : IAsyncDisposable
         catch (TimeoutException)
         {
             throw new TimeoutException($"no {expected} attempt of '{handle.Name}' within {Load.Bound.TotalSeconds} s; status {handle.Status}");
+        }
+    }
+
+    /// <summary>One request with the key of client alpha (or <paramref name="key"/>): its status and body.</summary>
+    public async Task<(int Status, string Body)> SendAsync(string path, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { GatewayMiddleware.ApiKeyHeader, key ?? AlphaKey } } };
+        using var response = await Http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Sends <paramref name="path"/> until the body is <paramref name="body"/> (YARP applies a version a moment after the handle); fails after <see cref="Load.Bound"/>.</summary>
+    public async Task UntilServedByAsync(string path, string body)
+    {
+        using var bound = new CancellationTokenSource(Load.Bound);
+        while ((await SendAsync(path)).Body != body)
+        {
+            bound.IsCancellationRequested.Should().BeFalse($"{path} answered by {body} within {Load.Bound.TotalSeconds} s");
+            await Task.Delay(20);
         }
     }
 

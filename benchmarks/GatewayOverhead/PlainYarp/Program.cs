@@ -1,10 +1,12 @@
 // PlainYarp: the baseline for benchmarks/GatewayOverhead — YARP serving the API gateway sample's route shape from a
 // static, in-memory config, with none of ReloadHandle.
 //   dotnet PlainYarp.dll --urls http://127.0.0.1:5100 --upstream http://127.0.0.1:5001/ [--middleware --key <key>]
-//   --middleware adds what GatewayMiddleware does besides tagging: an API-key lookup (401), a token bucket for the
-//   route (429), and removing the key header before forwarding.
+//   --middleware adds what the gateway does besides tagging: an API-key lookup (401, inline here; the gateway uses an
+//   authentication scheme and a policy), ASP.NET Core rate limiting with a token bucket per route (429, the gateway's
+//   limiter), and removing the key header before forwarding.
 using System.Collections.Frozen;
-using ApiGateway;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
@@ -24,11 +26,28 @@ builder.Services.AddReverseProxy().LoadFromMemory(
     ],
     [new ClusterConfig { ClusterId = "upstream", Destinations = new Dictionary<string, DestinationConfig> { ["upstream-0"] = new() { Address = upstream } } }]);
 
-var app = builder.Build();
 var withMiddleware = args.Contains("--middleware");
+var bucket = new TokenBucketRateLimiterOptions { TokenLimit = 1_000_000_000, TokensPerPeriod = 1_000_000_000, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0 };
+builder.Services.AddRateLimiter(options =>
+{
+    options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    options.AddPolicy("route-limits", context =>
+    {
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId ?? "";
+        return route == "orders"
+            ? RateLimitPartition.GetTokenBucketLimiter(route, _ => bucket)
+            : RateLimitPartition.GetNoLimiter(route);
+    });
+});
+
+var app = builder.Build();
 var clientByKey = new Dictionary<string, string> { [Option("--key") ?? string.Empty] = "bench" }.ToFrozenDictionary();
-var buckets = new Dictionary<string, TokenBucket> { ["orders"] = new(1e9, 1_000_000_000) }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-app.MapReverseProxy(proxy =>
+if (withMiddleware)
+{
+    app.UseRateLimiter();
+}
+
+var proxyEndpoints = app.MapReverseProxy(proxy =>
 {
     if (withMiddleware)
     {
@@ -40,13 +59,6 @@ app.MapReverseProxy(proxy =>
                 return Task.CompletedTask;
             }
 
-            var route = context.GetReverseProxyFeature().Route.Config.RouteId;
-            if (buckets.TryGetValue(route, out var bucket) && !bucket.TryTake())
-            {
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                return Task.CompletedTask;
-            }
-
             context.Request.Headers.Remove("x-api-key");
             return next(context);
         });
@@ -54,6 +66,11 @@ app.MapReverseProxy(proxy =>
 
     proxy.UseLoadBalancing(); // the gateway's pipeline: no session affinity, no passive health checks
 });
+if (withMiddleware)
+{
+    proxyEndpoints.RequireRateLimiting("route-limits"); // the gateway names the policy per route instead
+}
+
 await app.RunAsync();
 return 0;
 
