@@ -13,7 +13,7 @@ namespace ReloadHandle;
 /// </remarks>
 public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot, ILeasable
 {
-    // Leases are counted on per-processor stripes, made on the first lease (most snapshots are never leased). The
+    // Leases are counted on per-thread stripes (LeaseCounts), made on the first lease (most snapshots are never leased). The
     // value is released (disposed if disposable) once the snapshot is retired — replaced, or its handle closed — and
     // no lease is open. Dekker-style: a lease counts itself, then looks at _retired; the retirer sets _retired, then
     // sums the counts (both with full fences). So either the lease sees the retirement and backs off, or the sum sees
@@ -109,13 +109,14 @@ public sealed class Snapshot<T> : ISnapshot, ITaggableSnapshot, ILeasable
     internal bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     /// <summary>Takes a lease unless the snapshot is retired; returns the stripe to give back, or -1 when retired.</summary>
-    internal int TryEnter() => TryEnter(LeaseCounts.CurrentStripe());
+    internal int TryEnter() => Admit((Volatile.Read(ref _leases) ?? CreateLeases()).Enter());
 
     /// <summary>Takes a lease on <paramref name="stripe"/> unless the snapshot is retired; returns the stripe, or -1 when retired.</summary>
-    internal int TryEnter(int stripe)
+    internal int TryEnter(int stripe) => Admit((Volatile.Read(ref _leases) ?? CreateLeases()).Enter(stripe));
+
+    // The lease is counted (with a full fence); now look at _retired.
+    private int Admit(int stripe)
     {
-        var leases = Volatile.Read(ref _leases) ?? CreateLeases();
-        leases.Enter(stripe);
         if (Volatile.Read(ref _retired) == 0)
         {
             return stripe;
