@@ -1,12 +1,13 @@
 // PlainYarp: the baseline for benchmarks/GatewayOverhead — YARP serving the API gateway sample's route shape from a
 // static, in-memory config, with none of ReloadHandle.
 //   dotnet PlainYarp.dll --urls http://127.0.0.1:5100 --upstream http://127.0.0.1:5001/ [--middleware --key <key>]
-//   --middleware adds what the gateway does besides tagging: an API-key lookup (401, inline here; the gateway uses an
-//   authentication scheme and a policy), ASP.NET Core rate limiting with a token bucket per route (429, the gateway's
-//   limiter), and removing the key header before forwarding.
+//   --middleware adds what the gateway does besides tagging, with the same ASP.NET Core parts: an authentication scheme
+//   and policy for the API key (401, StaticKeyAuthentication.cs), rate limiting with a token bucket per route (429),
+//   and removing the key header before forwarding.
 using System.Collections.Frozen;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using PlainYarp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
@@ -40,10 +41,18 @@ builder.Services.AddRateLimiter(options =>
     });
 });
 
-var app = builder.Build();
-var clientByKey = new Dictionary<string, string> { [Option("--key") ?? string.Empty] = "bench" }.ToFrozenDictionary();
 if (withMiddleware)
 {
+    StaticKeyAuthentication.Add(builder.Services); // only then: WebApplication adds the authentication middleware on its own once a scheme exists
+}
+
+StaticKeyAuthentication.ClientByKey = new Dictionary<string, string> { [Option("--key") ?? string.Empty] = "bench" }.ToFrozenDictionary();
+
+var app = builder.Build();
+if (withMiddleware)
+{
+    app.UseAuthentication();
+    app.UseAuthorization();
     app.UseRateLimiter();
 }
 
@@ -53,12 +62,6 @@ var proxyEndpoints = app.MapReverseProxy(proxy =>
     {
         proxy.Use((context, next) =>
         {
-            if (!clientByKey.ContainsKey(context.Request.Headers["x-api-key"].ToString()))
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return Task.CompletedTask;
-            }
-
             context.Request.Headers.Remove("x-api-key");
             return next(context);
         });
@@ -68,7 +71,8 @@ var proxyEndpoints = app.MapReverseProxy(proxy =>
 });
 if (withMiddleware)
 {
-    proxyEndpoints.RequireRateLimiting("route-limits"); // the gateway names the policy per route instead
+    // The gateway names both policies per route (RouteConfig); here every proxy endpoint requires them.
+    proxyEndpoints.RequireAuthorization(StaticKeyAuthentication.Policy).RequireRateLimiting("route-limits");
 }
 
 await app.RunAsync();
