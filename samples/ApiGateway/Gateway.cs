@@ -109,7 +109,7 @@ internal static class Gateway
         var upstreamErrors = app.Services.GetRequiredService<UpstreamErrors>();
         app.MapReverseProxy(proxy =>
         {
-            proxy.Use(upstreamErrors.CountAsync); // each upstream answer, per routes version, for the probation
+            proxy.Use(upstreamErrors.Count);      // each upstream answer, per routes version, for the probation
             proxy.UseSessionAffinity();          // and YARP's default pipeline
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -21,10 +21,31 @@ internal sealed class UpstreamErrors
 
     private readonly ConcurrentDictionary<(long Version, string RouteId), Counts> _counts = new();
 
-    /// <summary>A step of YARP's pipeline: counts each answer once the upstream (or YARP, when none answered) has given it.</summary>
-    public async Task CountAsync(HttpContext context, Func<Task> next)
+    /// <summary>
+    /// A step of YARP's pipeline: counts each answer once the upstream (or YARP, when none answered) has given it. A
+    /// <see cref="RequestDelegate"/> factory rather than <c>Use(context, next)</c>, whose overload makes a closure per
+    /// request; an answer that is already complete is counted without an async state machine.
+    /// </summary>
+    public RequestDelegate Count(RequestDelegate next) => context =>
     {
-        await next().ConfigureAwait(false);
+        var forwarded = next(context);
+        if (!forwarded.IsCompletedSuccessfully)
+        {
+            return CountWhenDoneAsync(forwarded, context);
+        }
+
+        CountAnswer(context);
+        return Task.CompletedTask;
+    };
+
+    private async Task CountWhenDoneAsync(Task forwarded, HttpContext context)
+    {
+        await forwarded.ConfigureAwait(false);
+        CountAnswer(context);
+    }
+
+    private void CountAnswer(HttpContext context)
+    {
         if (RequestConfig.Of(context) is { } config)
         {
             Record(config.Routes.Version, context.GetReverseProxyFeature().Route.Config.RouteId, context.Response.StatusCode);

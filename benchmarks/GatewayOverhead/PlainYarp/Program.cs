@@ -67,7 +67,9 @@ var proxyEndpoints = app.MapReverseProxy(proxy =>
         });
     }
 
-    proxy.UseLoadBalancing(); // the gateway's pipeline: no session affinity, no passive health checks
+    proxy.UseSessionAffinity(); // the gateway's pipeline: YARP's default steps
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
 });
 if (withMiddleware)
 {
